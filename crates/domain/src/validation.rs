@@ -1,0 +1,410 @@
+//! One validation-error model for every rule of every request.
+//!
+//! Each failed rule becomes an [`Issue`] that carries the field it concerns, its zod-style code and
+//! parameters, and a human message. Parsers collect every issue of a request into
+//! [`ValidationErrors`], so the HTTP layer only renders them (in the surface's own field names).
+
+use std::fmt;
+
+/// A request field a rule can concern. Surfaces map these to their own names
+/// (`contact_email` on the management API, `contactEmail` on the app API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    DisplayName,
+    BusinessType,
+    SubscriptionPlan,
+    Status,
+    ContactPerson,
+    ContactEmail,
+    PhoneNumber,
+    Domain,
+    Email,
+    Password,
+    UserName,
+    Token,
+    Limit,
+    Offset,
+    Query,
+    IdempotencyKey,
+}
+
+impl Field {
+    /// The noun used in messages ("Name must be at least 2 characters").
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Name => "Name",
+            Self::DisplayName => "Display name",
+            Self::BusinessType => "Type",
+            Self::SubscriptionPlan => "Subscription plan",
+            Self::Status => "Status",
+            Self::ContactPerson => "Contact name",
+            Self::ContactEmail | Self::Email => "Email",
+            Self::PhoneNumber => "Phone number",
+            Self::Domain => "Domain",
+            Self::Password => "Password",
+            Self::UserName => "Name",
+            Self::Token => "Token",
+            Self::Limit => "Limit",
+            Self::Offset => "Offset",
+            Self::Query => "Query",
+            Self::IdempotencyKey => "Idempotency-Key",
+        }
+    }
+}
+
+/// The JSON type a value arrived as (zod's `received`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Received {
+    Undefined,
+    Null,
+    String,
+    Number,
+    Boolean,
+    Array,
+    Object,
+}
+
+impl Received {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Undefined => "undefined",
+            Self::Null => "null",
+            Self::String => "string",
+            Self::Number => "number",
+            Self::Boolean => "boolean",
+            Self::Array => "array",
+            Self::Object => "object",
+        }
+    }
+}
+
+/// The type a value was expected to be (zod's `expected`), and the `type` of a size rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Expected {
+    String,
+    Number,
+}
+
+impl Expected {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::String => "string",
+            Self::Number => "number",
+        }
+    }
+}
+
+/// The format an `invalid_string` issue failed (zod's `validation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StringCheck {
+    Email,
+    Url,
+    Regex,
+}
+
+impl StringCheck {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Url => "url",
+            Self::Regex => "regex",
+        }
+    }
+}
+
+/// What rule failed, with the parameters a zod issue carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueKind {
+    /// `too_small`: shorter (or smaller) than `minimum`, inclusive.
+    TooSmall { minimum: i64, of: Expected },
+    /// `too_big`: longer (or larger) than `maximum`, inclusive.
+    TooBig { maximum: i64, of: Expected },
+    /// `invalid_type`: absent, `null` or of another JSON type.
+    InvalidType {
+        expected: Expected,
+        received: Received,
+    },
+    /// `invalid_string`: not an email, URL, or not matching the field's pattern.
+    InvalidString { validation: StringCheck },
+    /// `invalid_enum_value`: not one of `options`.
+    InvalidEnumValue {
+        options: &'static [&'static str],
+        received: String,
+    },
+}
+
+impl IssueKind {
+    /// The zod issue code.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::TooSmall { .. } => "too_small",
+            Self::TooBig { .. } => "too_big",
+            Self::InvalidType { .. } => "invalid_type",
+            Self::InvalidString { .. } => "invalid_string",
+            Self::InvalidEnumValue { .. } => "invalid_enum_value",
+        }
+    }
+}
+
+/// One failed rule of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub field: Field,
+    pub kind: IssueKind,
+    pub message: String,
+}
+
+impl Issue {
+    /// A string shorter than `minimum` characters.
+    #[must_use]
+    pub fn too_short(field: Field, minimum: usize) -> Self {
+        let unit = if minimum == 1 {
+            "character"
+        } else {
+            "characters"
+        };
+        Self {
+            field,
+            kind: IssueKind::TooSmall {
+                minimum: to_i64(minimum),
+                of: Expected::String,
+            },
+            message: format!("{} must be at least {minimum} {unit}", field.label()),
+        }
+    }
+
+    /// A string longer than `maximum` characters.
+    #[must_use]
+    pub fn too_long(field: Field, maximum: usize) -> Self {
+        Self {
+            field,
+            kind: IssueKind::TooBig {
+                maximum: to_i64(maximum),
+                of: Expected::String,
+            },
+            message: format!("{} must be at most {maximum} characters", field.label()),
+        }
+    }
+
+    /// A number below `minimum`.
+    #[must_use]
+    pub fn number_too_small(field: Field, minimum: i64) -> Self {
+        Self {
+            field,
+            kind: IssueKind::TooSmall {
+                minimum,
+                of: Expected::Number,
+            },
+            message: format!("{} must be at least {minimum}", field.label()),
+        }
+    }
+
+    /// A number above `maximum`.
+    #[must_use]
+    pub fn number_too_big(field: Field, maximum: i64) -> Self {
+        Self {
+            field,
+            kind: IssueKind::TooBig {
+                maximum,
+                of: Expected::Number,
+            },
+            message: format!("{} must be at most {maximum}", field.label()),
+        }
+    }
+
+    /// A value of the wrong JSON type, or a required one that is absent or `null`.
+    #[must_use]
+    pub fn invalid_type(field: Field, expected: Expected, received: Received) -> Self {
+        let message = match received {
+            Received::Undefined => "Required".to_owned(),
+            other => format!(
+                "Expected {}, received {}",
+                expected.as_str(),
+                other.as_str()
+            ),
+        };
+        Self {
+            field,
+            kind: IssueKind::InvalidType { expected, received },
+            message,
+        }
+    }
+
+    /// A string that is not of the required format.
+    #[must_use]
+    pub fn invalid_string(
+        field: Field,
+        validation: StringCheck,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field,
+            kind: IssueKind::InvalidString { validation },
+            message: message.into(),
+        }
+    }
+
+    /// A value outside an enumeration.
+    #[must_use]
+    pub fn invalid_enum(field: Field, options: &'static [&'static str], received: &str) -> Self {
+        let expected = options
+            .iter()
+            .map(|o| format!("'{o}'"))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        Self {
+            field,
+            kind: IssueKind::InvalidEnumValue {
+                options,
+                received: received.to_owned(),
+            },
+            message: format!("Invalid enum value. Expected {expected}, received '{received}'"),
+        }
+    }
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Every failed rule of one request, in field order. Never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationErrors(Vec<Issue>);
+
+impl ValidationErrors {
+    /// One failed rule.
+    #[must_use]
+    pub fn single(issue: Issue) -> Self {
+        Self(vec![issue])
+    }
+
+    #[must_use]
+    pub fn issues(&self) -> &[Issue] {
+        &self.0
+    }
+
+    #[must_use]
+    pub fn into_issues(self) -> Vec<Issue> {
+        self.0
+    }
+
+    /// Whether any issue concerns `field`.
+    #[must_use]
+    pub fn concerns(&self, field: Field) -> bool {
+        self.0.iter().any(|i| i.field == field)
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for issue in &self.0 {
+            if !first {
+                f.write_str("; ")?;
+            }
+            first = false;
+            write!(f, "{:?}: {}", issue.field, issue.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// Collects issues while a request is parsed field by field.
+#[derive(Debug, Default)]
+pub struct Collector(Vec<Issue>);
+
+impl Collector {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps the value of a successful parse, records the issue of a failed one.
+    pub fn take<T>(&mut self, result: Result<T, Issue>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(issue) => {
+                self.0.push(issue);
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, issue: Issue) {
+        self.0.push(issue);
+    }
+
+    /// `Ok(())` when nothing failed.
+    ///
+    /// # Errors
+    /// The collected issues, when there is at least one.
+    pub fn check(self) -> Result<(), ValidationErrors> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors(self.0))
+        }
+    }
+
+    /// `Ok(value)` when nothing failed; every issue otherwise.
+    ///
+    /// # Errors
+    /// The collected issues, when there is at least one.
+    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, ValidationErrors> {
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(ValidationErrors(self.0))
+        }
+    }
+}
+
+/// A request field as the domain sees it, before parsing: absent, `null`, a string, or a value of
+/// another JSON type. The HTTP layer builds these from the request body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Input {
+    #[default]
+    Missing,
+    Null,
+    Text(String),
+    Other(Received),
+}
+
+impl Input {
+    /// Convenience for tests and library callers.
+    #[must_use]
+    pub fn text(s: impl Into<String>) -> Self {
+        Self::Text(s.into())
+    }
+
+    /// What this input is, as zod would name it.
+    #[must_use]
+    pub const fn received(&self) -> Received {
+        match self {
+            Self::Missing => Received::Undefined,
+            Self::Null => Received::Null,
+            Self::Text(_) => Received::String,
+            Self::Other(r) => *r,
+        }
+    }
+}
+
+impl From<Option<String>> for Input {
+    fn from(value: Option<String>) -> Self {
+        value.map_or(Self::Missing, Self::Text)
+    }
+}
+
+impl From<&str> for Input {
+    fn from(value: &str) -> Self {
+        Self::Text(value.to_owned())
+    }
+}
