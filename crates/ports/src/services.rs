@@ -349,10 +349,8 @@ impl<S: Store> Services<S> {
         let stale = key
             .last_used_at
             .is_none_or(|at| now - at >= self.config.key_touch_interval);
-        if stale {
-            if let Err(e) = self.store.touch_api_key(key.id, now).await {
-                tracing::warn!(error = %e, key_id = %key.id, "could not record the key's last use");
-            }
+        if stale && let Err(e) = self.store.touch_api_key(key.id, now).await {
+            tracing::warn!(error = %e, key_id = %key.id, "could not record the key's last use");
         }
         Ok(Caller::ApiKey(key))
     }

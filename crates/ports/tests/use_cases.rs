@@ -1,0 +1,886 @@
+//! The use cases on the in-memory ports.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+use std::sync::Arc;
+
+use clientele_domain::{
+    ClientInput, ClientName, ClientPatch, ClientQuery, ClientSchema, Environment, Field, Input,
+    LimitReached, NewClient, Plan, SignupFlow, Status, SubscriptionStatus,
+};
+use clientele_ports::memory::{Harness, MemoryStore};
+use clientele_ports::{
+    AccountError, Begin, Caller, ClientError, Config, IdempotencyClaim, IdempotencyRequest,
+    IdempotencyStore, NewUser, Replayable, Services, StoredResponse, UserUpdate,
+};
+use time::Duration;
+
+struct World {
+    h: Harness,
+    svc: Arc<Services<MemoryStore>>,
+}
+
+fn world() -> World {
+    let h = Harness::new();
+    let svc = Arc::new(h.services(Config::default()));
+    World { h, svc }
+}
+
+impl World {
+    async fn key_caller(&self, plan: Plan) -> Caller {
+        let org = self.svc.create_organization("Agency", plan).await.unwrap();
+        let (_, secret) = self
+            .svc
+            .create_api_key(org.id, "test", Environment::Production)
+            .await
+            .unwrap();
+        self.svc.resolve_api_key(secret.expose()).await.unwrap()
+    }
+
+    async fn user_caller(&self, email: &str, verified: bool, flow: SignupFlow) -> Caller {
+        let account = self
+            .svc
+            .create_user(NewUser {
+                email: email.to_owned(),
+                password: "correct horse".to_owned(),
+                name: None,
+                organization: None,
+                verified,
+                signup_flow: flow,
+            })
+            .await
+            .unwrap();
+        Caller::User(account.user)
+    }
+}
+
+fn named(name: &str) -> NewClient {
+    NewClient::named(ClientName::parse(name).unwrap())
+}
+
+#[tokio::test]
+async fn api_key_creations_get_uuids_and_user_creations_cuids() {
+    let w = world();
+    let key = w.key_caller(Plan::Starter).await;
+    let c = w
+        .svc
+        .create_client(&key, named("ABC Motors"))
+        .await
+        .unwrap();
+    assert!(uuid::Uuid::try_parse(c.id.as_str()).is_ok(), "{}", c.id);
+    assert_eq!(c.created_by, None);
+    assert_eq!(c.slug.as_str(), "abc-motors");
+    assert_eq!(c.created_at, c.last_active_at);
+
+    let user = w.user_caller("a@example.com", true, SignupFlow::Free).await;
+    let c = w
+        .svc
+        .create_client(&user, named("ABC Motors"))
+        .await
+        .unwrap();
+    assert!(clientele_domain::is_cuid2(c.id.as_str()), "{}", c.id);
+    assert_eq!(c.created_by.as_ref(), Some(&user.user().unwrap().id));
+    assert_eq!(
+        c.slug.as_str(),
+        "abc-motors-2",
+        "slugs are unique across organizations"
+    );
+}
+
+#[tokio::test]
+async fn the_access_gate() {
+    let w = world();
+    let unverified = w
+        .user_caller("free@example.com", false, SignupFlow::Free)
+        .await;
+    assert!(matches!(
+        w.svc.create_client(&unverified, named("A1")).await,
+        Err(ClientError::VerificationRequired(_))
+    ));
+    let trial = w
+        .user_caller("trial@example.com", false, SignupFlow::PaidTrial)
+        .await;
+    w.svc.create_client(&trial, named("A1")).await.unwrap();
+    let verified = w
+        .user_caller("ok@example.com", true, SignupFlow::Free)
+        .await;
+    w.svc.create_client(&verified, named("A1")).await.unwrap();
+
+    // An expired trial counts as the free flow: without a verified email it is refused.
+    let now = w.svc.now();
+    let mut expired = trial.user().unwrap().clone();
+    expired.plan_expires_at = Some(now - Duration::seconds(1));
+    assert!(matches!(
+        w.svc
+            .create_client(&Caller::User(expired.clone()), named("A2"))
+            .await,
+        Err(ClientError::VerificationRequired(_))
+    ));
+    expired.subscription_status = SubscriptionStatus::Active;
+    w.svc
+        .create_client(&Caller::User(expired), named("A2"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_plan_limit_and_deleting_frees_a_place() {
+    let w = world();
+    let caller = w.key_caller(Plan::Free).await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(
+            w.svc
+                .create_client(&caller, named(&format!("C{i}")))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let err = w.svc.create_client(&caller, named("C3")).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClientError::LimitReached(LimitReached {
+                current: 3,
+                limit: 3
+            })
+        ),
+        "{err:?}"
+    );
+    // The limit is checked before the name.
+    let err = w.svc.create_client(&caller, named("c0")).await.unwrap_err();
+    assert!(matches!(err, ClientError::LimitReached(_)), "{err:?}");
+
+    w.svc.delete_client(&caller, &ids[0]).await.unwrap();
+    w.svc.create_client(&caller, named("C3")).await.unwrap();
+
+    w.svc
+        .set_plan(caller.organization_id(), Plan::Starter)
+        .await
+        .unwrap();
+    w.svc.create_client(&caller, named("C4")).await.unwrap();
+    w.svc.create_client(&caller, named("C5")).await.unwrap();
+    let err = w.svc.create_client(&caller, named("C6")).await.unwrap_err();
+    assert!(matches!(
+        err,
+        ClientError::LimitReached(LimitReached {
+            current: 5,
+            limit: 5
+        })
+    ));
+}
+
+#[tokio::test]
+async fn configured_limits_and_expired_trials() {
+    let h = Harness::new();
+    let config = Config {
+        plan_limits: clientele_domain::PlanLimits::default()
+            .with_override("starter=1")
+            .unwrap(),
+        ..Config::default()
+    };
+    let svc = h.services(config);
+    let org = svc.create_organization("O", Plan::Starter).await.unwrap();
+    let (_, secret) = svc
+        .create_api_key(org.id, "k", Environment::Sandbox)
+        .await
+        .unwrap();
+    let key = svc.resolve_api_key(secret.expose()).await.unwrap();
+    svc.create_client(&key, named("One")).await.unwrap();
+    assert!(matches!(
+        svc.create_client(&key, named("Two")).await,
+        Err(ClientError::LimitReached(LimitReached {
+            current: 1,
+            limit: 1
+        }))
+    ));
+
+    // A user whose trial has expired gets the free plan's limit even on a bigger plan.
+    let account = svc
+        .create_user(NewUser {
+            email: "t@example.com".into(),
+            password: "password1".into(),
+            name: None,
+            organization: None,
+            verified: true,
+            signup_flow: SignupFlow::PaidTrial,
+        })
+        .await
+        .unwrap();
+    svc.set_plan(account.user.organization_id, Plan::Agency)
+        .await
+        .unwrap();
+    let mut user = account.user;
+    user.plan_expires_at = Some(svc.now() - Duration::days(1));
+    let caller = Caller::User(user);
+    for i in 0..3 {
+        svc.create_client(&caller, named(&format!("T{i}")))
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        svc.create_client(&caller, named("T3")).await,
+        Err(ClientError::LimitReached(LimitReached {
+            current: 3,
+            limit: 3
+        }))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_two_concurrent_creates_at_the_limit() {
+    let w = world();
+    let caller = w.key_caller(Plan::Professional).await; // 15
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let svc = Arc::clone(&w.svc);
+            let caller = caller.clone();
+            tokio::spawn(async move {
+                svc.create_client(&caller, named(&format!("Client {i}")))
+                    .await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    let mut limited = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(ClientError::LimitReached(l)) => {
+                assert_eq!((l.current, l.limit), (15, 15));
+                limited += 1;
+            }
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((ok, limited), (15, 17));
+    let page = w
+        .svc
+        .list_clients(&caller, &ClientQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 15);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_concurrent_creates_of_one_name() {
+    let w = world();
+    let caller = w.key_caller(Plan::Enterprise).await;
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let svc = Arc::clone(&w.svc);
+            let caller = caller.clone();
+            // Same name up to case and surrounding spaces.
+            let name = if i % 2 == 0 {
+                "Acme Corp"
+            } else {
+                "  ACME corp "
+            };
+            tokio::spawn(async move { svc.create_client(&caller, named(name)).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(ClientError::NameTaken) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(ok, 1);
+}
+
+#[tokio::test]
+async fn tenants_are_isolated() {
+    let w = world();
+    let a = w.key_caller(Plan::Starter).await;
+    let b = w.key_caller(Plan::Starter).await;
+    let c = w.svc.create_client(&a, named("Mine")).await.unwrap();
+    assert!(matches!(
+        w.svc.get_client(&b, &c.id).await,
+        Err(ClientError::NotFound)
+    ));
+    assert!(matches!(
+        w.svc
+            .update_client(
+                &b,
+                &c.id,
+                ClientPatch {
+                    status: Some(Status::Churned),
+                    ..ClientPatch::default()
+                }
+            )
+            .await,
+        Err(ClientError::NotFound)
+    ));
+    assert!(matches!(
+        w.svc.delete_client(&b, &c.id).await,
+        Err(ClientError::NotFound)
+    ));
+    assert_eq!(
+        w.svc
+            .list_clients(&b, &ClientQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    // The same name is free in another organization.
+    w.svc.create_client(&b, named("mine")).await.unwrap();
+    assert_eq!(w.svc.get_client(&a, &c.id).await.unwrap(), c);
+}
+
+#[tokio::test]
+async fn list_filters_pages_and_orders_newest_first() {
+    let w = world();
+    let caller = w.key_caller(Plan::Enterprise).await;
+    for (i, status) in ["active", "trial", "active", "churned", "active"]
+        .iter()
+        .enumerate()
+    {
+        let input = ClientInput {
+            name: Input::text(format!("Shop {i}")),
+            display_name: if i == 4 {
+                Input::text("Downtown Garage")
+            } else {
+                Input::Missing
+            },
+            business_type: Input::text(if i < 2 { "automotive" } else { "medical" }),
+            subscription_plan: Input::text("Pro"),
+            status: Input::text(*status),
+            ..ClientInput::default()
+        };
+        let new = NewClient::parse(input, &ClientSchema::MANAGEMENT).unwrap();
+        w.svc.create_client(&caller, new).await.unwrap();
+        w.h.clock.advance(Duration::milliseconds(5));
+    }
+    let all = w
+        .svc
+        .list_clients(&caller, &ClientQuery::default())
+        .await
+        .unwrap();
+    let names: Vec<_> = all
+        .clients
+        .iter()
+        .map(|c| c.name.as_str().to_owned())
+        .collect();
+    assert_eq!(names, ["Shop 4", "Shop 3", "Shop 2", "Shop 1", "Shop 0"]);
+
+    let q =
+        |status: Option<&str>, ty: Option<&str>, search: Option<&str>, limit: u32, offset: u64| {
+            ClientQuery {
+                status: status.map(|s| s.parse().unwrap()),
+                business_type: ty.map(Into::into),
+                search: search.map(Into::into),
+                limit,
+                offset,
+                ..ClientQuery::default()
+            }
+        };
+    let page = w
+        .svc
+        .list_clients(&caller, &q(Some("active"), None, None, 2, 0))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 3);
+    assert_eq!(page.clients.len(), 2);
+    assert_eq!(page.clients[0].name.as_str(), "Shop 4");
+    let page = w
+        .svc
+        .list_clients(&caller, &q(Some("active"), None, None, 2, 2))
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.clients.len()), (3, 1));
+    assert_eq!(page.clients[0].name.as_str(), "Shop 0");
+    let page = w
+        .svc
+        .list_clients(&caller, &q(None, Some("automotive"), None, 50, 0))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    let page = w
+        .svc
+        .list_clients(&caller, &q(None, None, Some("GARAGE"), 50, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.clients
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Shop 4"]
+    );
+    let page = w
+        .svc
+        .list_clients(&caller, &q(None, None, Some("shop 1"), 50, 0))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+}
+
+#[tokio::test]
+async fn updates_are_partial_and_null_clears() {
+    let w = world();
+    let caller = w.key_caller(Plan::Enterprise).await;
+    let input = ClientInput {
+        name: Input::text("Alpha"),
+        business_type: Input::text("retail"),
+        subscription_plan: Input::text("Pro"),
+        phone_number: Input::text("+1 (555) 123-4567"),
+        display_name: Input::text("Alpha Downtown"),
+        ..ClientInput::default()
+    };
+    let c = w
+        .svc
+        .create_client(
+            &caller,
+            NewClient::parse(input, &ClientSchema::MANAGEMENT).unwrap(),
+        )
+        .await
+        .unwrap();
+    w.svc.create_client(&caller, named("Beta")).await.unwrap();
+    w.h.clock.advance(Duration::seconds(2));
+
+    let patch = |input: ClientInput| ClientPatch::parse(input, &ClientSchema::MANAGEMENT).unwrap();
+    let updated = w
+        .svc
+        .update_client(
+            &caller,
+            &c.id,
+            patch(ClientInput {
+                status: Input::text("churned"),
+                phone_number: Input::Null,
+                display_name: Input::Null,
+                ..ClientInput::default()
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.status, Status::Churned);
+    assert_eq!(updated.phone_number, None);
+    assert_eq!(updated.display_name(), "Alpha");
+    assert_eq!(
+        updated.business_type.as_ref().map(|b| b.as_str()),
+        Some("retail")
+    );
+    assert_eq!(updated.slug, c.slug);
+    assert_eq!(updated.created_at, c.created_at);
+    assert_eq!(updated.updated_at, c.created_at + Duration::seconds(2));
+
+    let err = w
+        .svc
+        .update_client(
+            &caller,
+            &c.id,
+            patch(ClientInput {
+                name: Input::text("BETA"),
+                ..ClientInput::default()
+            }),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClientError::NameTaken));
+    // Renaming to its own name in another case is fine.
+    let renamed = w
+        .svc
+        .update_client(
+            &caller,
+            &c.id,
+            patch(ClientInput {
+                name: Input::text("ALPHA"),
+                ..ClientInput::default()
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.name.as_str(), "ALPHA");
+    assert_eq!(renamed.slug, c.slug, "the slug never changes");
+    // An empty update changes nothing.
+    let same = w
+        .svc
+        .update_client(&caller, &c.id, ClientPatch::default())
+        .await
+        .unwrap();
+    assert_eq!(same, renamed);
+}
+
+fn created(result: &Result<clientele_domain::Client, ClientError>) -> StoredResponse {
+    match result {
+        Ok(c) => StoredResponse {
+            status: 201,
+            body: c.id.as_str().as_bytes().to_vec(),
+        },
+        Err(e) => StoredResponse {
+            status: 409,
+            body: e.to_string().into_bytes(),
+        },
+    }
+}
+
+#[tokio::test]
+async fn idempotent_creates_replay_and_refuse_reuse() {
+    let w = world();
+    let caller = w.key_caller(Plan::Enterprise).await;
+    let req = IdempotencyRequest {
+        key: "k-1".into(),
+        fingerprint: "f1".into(),
+    };
+    let first = w
+        .svc
+        .create_client_idempotent(&caller, named("Once"), &req, created)
+        .await
+        .unwrap();
+    let Replayable::Fresh(first) = first else {
+        panic!("first is fresh")
+    };
+    let again = w
+        .svc
+        .create_client_idempotent(&caller, named("Once"), &req, created)
+        .await
+        .unwrap();
+    assert_eq!(again, Replayable::Replayed(first));
+    assert_eq!(
+        w.svc
+            .list_clients(&caller, &ClientQuery::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+
+    let other = IdempotencyRequest {
+        key: "k-1".into(),
+        fingerprint: "f2".into(),
+    };
+    assert!(matches!(
+        w.svc
+            .create_client_idempotent(&caller, named("Other"), &other, created)
+            .await,
+        Err(ClientError::IdempotencyKeyReused)
+    ));
+    // Keys are per organization.
+    let elsewhere = w.key_caller(Plan::Enterprise).await;
+    assert!(matches!(
+        w.svc
+            .create_client_idempotent(&elsewhere, named("Other"), &other, created)
+            .await,
+        Ok(Replayable::Fresh(_))
+    ));
+    // A refusal is kept too: the replay answers the same 409.
+    let dup = IdempotencyRequest {
+        key: "k-2".into(),
+        fingerprint: "f3".into(),
+    };
+    let Replayable::Fresh(refused) = w
+        .svc
+        .create_client_idempotent(&caller, named("ONCE"), &dup, created)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(refused.status, 409);
+    assert_eq!(
+        w.svc
+            .create_client_idempotent(&caller, named("ONCE"), &dup, created)
+            .await
+            .unwrap(),
+        Replayable::Replayed(refused)
+    );
+    // After 24 hours the key is forgotten.
+    w.h.clock.advance(Duration::hours(24));
+    assert!(matches!(
+        w.svc
+            .create_client_idempotent(&caller, named("Other"), &other, created)
+            .await,
+        Ok(Replayable::Fresh(_))
+    ));
+}
+
+#[tokio::test]
+async fn an_idempotency_key_in_flight_is_refused_until_abandoned() {
+    let w = world();
+    let caller = w.key_caller(Plan::Enterprise).await;
+    let now = w.svc.now();
+    let claim = IdempotencyClaim {
+        organization_id: caller.organization_id(),
+        key: "busy",
+        fingerprint: "f",
+        now,
+        ttl: Duration::hours(24),
+        stale_after: Duration::seconds(60),
+    };
+    assert_eq!(
+        w.h.store.begin_idempotent(&claim).await.unwrap(),
+        Begin::Started
+    );
+    let req = IdempotencyRequest {
+        key: "busy".into(),
+        fingerprint: "f".into(),
+    };
+    assert!(matches!(
+        w.svc
+            .create_client_idempotent(&caller, named("X"), &req, created)
+            .await,
+        Err(ClientError::IdempotencyKeyInUse)
+    ));
+    w.h.clock.advance(Duration::seconds(61));
+    assert!(matches!(
+        w.svc
+            .create_client_idempotent(&caller, named("X"), &req, created)
+            .await,
+        Ok(Replayable::Fresh(_))
+    ));
+}
+
+#[tokio::test]
+async fn api_keys_resolve_refuse_and_record_use_sparingly() {
+    let w = world();
+    let org = w.svc.create_organization("O", Plan::Free).await.unwrap();
+    let (key, secret) = w
+        .svc
+        .create_api_key(org.id, "ci", Environment::Sandbox)
+        .await
+        .unwrap();
+    assert!(secret.expose().starts_with("vox_mgmt_") && secret.expose().len() == 41);
+    assert_eq!(key.prefix, &secret.expose()[..13]);
+    assert!(!format!("{secret:?}").contains(secret.expose()));
+
+    for bad in [
+        "",
+        "vox_mgmt_",
+        "nope",
+        &secret.expose().replace("vox_mgmt_", "vox_live_"),
+    ] {
+        assert!(
+            matches!(
+                w.svc.resolve_api_key(bad).await,
+                Err(AccountError::Unauthorized)
+            ),
+            "{bad}"
+        );
+    }
+    let other = format!("vox_mgmt_{}", "a".repeat(32));
+    assert!(matches!(
+        w.svc.resolve_api_key(&other).await,
+        Err(AccountError::Unauthorized)
+    ));
+
+    let first_use = w.svc.now();
+    w.svc.resolve_api_key(secret.expose()).await.unwrap();
+    let used = |keys: Vec<clientele_domain::ApiKey>| keys[0].last_used_at;
+    assert_eq!(
+        used(w.svc.list_api_keys(org.id).await.unwrap()),
+        Some(first_use)
+    );
+    w.h.clock.advance(Duration::seconds(30));
+    w.svc.resolve_api_key(secret.expose()).await.unwrap();
+    assert_eq!(
+        used(w.svc.list_api_keys(org.id).await.unwrap()),
+        Some(first_use),
+        "not rewritten within a minute"
+    );
+    w.h.clock.advance(Duration::seconds(31));
+    w.svc.resolve_api_key(secret.expose()).await.unwrap();
+    assert_eq!(
+        used(w.svc.list_api_keys(org.id).await.unwrap()),
+        Some(w.svc.now())
+    );
+
+    let revoked = w.svc.revoke_api_key(key.id).await.unwrap();
+    assert!(revoked.revoked_at.is_some());
+    assert!(matches!(
+        w.svc.resolve_api_key(secret.expose()).await,
+        Err(AccountError::Unauthorized)
+    ));
+}
+
+#[tokio::test]
+async fn sign_up_verify_log_in_log_out() {
+    let w = world();
+    let (account, session) = w
+        .svc
+        .sign_up(" Ann@Example.COM ", "s3cret-password", Some("Ann"))
+        .await
+        .unwrap();
+    assert_eq!(account.user.email.as_str(), "Ann@example.com");
+    assert_eq!(account.plan, Plan::Free);
+    assert_eq!(account.user.signup_flow, SignupFlow::Free);
+    assert!(account.user.email_verified_at.is_none());
+    let orgs = w.svc.list_organizations().await.unwrap();
+    assert_eq!(orgs.len(), 1);
+    assert_eq!(
+        (orgs[0].id, orgs[0].plan),
+        (account.user.organization_id, Plan::Free)
+    );
+
+    let (user, expires) = w.svc.resolve_session(session.token.expose()).await.unwrap();
+    assert_eq!(user.id, account.user.id);
+    assert_eq!(expires, w.svc.now() + Duration::days(30));
+
+    // The verification message carries a link with the token.
+    let sent = w.h.mailer.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to.as_str(), "Ann@example.com");
+    let token = sent[0]
+        .text
+        .split("verify-email?token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(!format!("{:?}", sent[0]).contains(token));
+
+    let verified = w.svc.verify_email(token).await.unwrap();
+    assert!(verified.user.email_verified_at.is_some());
+    assert!(
+        matches!(
+            w.svc.verify_email(token).await,
+            Err(AccountError::InvalidToken)
+        ),
+        "single use"
+    );
+    assert!(matches!(
+        w.svc.verify_email("nope").await,
+        Err(AccountError::InvalidToken)
+    ));
+
+    // The same email in another case is taken.
+    assert!(matches!(
+        w.svc
+            .sign_up("ann@example.com", "another-password", None)
+            .await,
+        Err(AccountError::EmailTaken)
+    ));
+
+    for (email, password) in [
+        ("ann@example.com", "wrong-password"),
+        ("nobody@example.com", "s3cret-password"),
+    ] {
+        assert!(matches!(
+            w.svc.log_in(email, password).await,
+            Err(AccountError::InvalidCredentials)
+        ));
+    }
+    let (again, session2) = w
+        .svc
+        .log_in("ANN@example.com", "s3cret-password")
+        .await
+        .unwrap();
+    assert_eq!(again.user.id, account.user.id);
+    assert!(again.user.email_verified_at.is_some());
+
+    w.svc.log_out(session.token.expose()).await.unwrap();
+    assert!(matches!(
+        w.svc.resolve_session(session.token.expose()).await,
+        Err(AccountError::Unauthorized)
+    ));
+    w.svc
+        .resolve_session(session2.token.expose())
+        .await
+        .unwrap();
+    w.h.clock.advance(Duration::days(30));
+    assert!(matches!(
+        w.svc.resolve_session(session2.token.expose()).await,
+        Err(AccountError::Unauthorized)
+    ));
+}
+
+#[tokio::test]
+async fn verification_tokens_expire_after_a_day() {
+    let w = world();
+    w.svc
+        .sign_up("late@example.com", "password123", None)
+        .await
+        .unwrap();
+    let text = w.h.mailer.sent()[0].text.clone();
+    let token = text
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    w.h.clock.advance(Duration::hours(24));
+    assert!(matches!(
+        w.svc.verify_email(&token).await,
+        Err(AccountError::InvalidToken)
+    ));
+}
+
+#[tokio::test]
+async fn sign_up_reports_every_bad_field() {
+    let w = world();
+    let Err(AccountError::Validation(errors)) = w
+        .svc
+        .sign_up("not-an-email", "short", Some(&"n".repeat(300)))
+        .await
+    else {
+        panic!("expected a validation error")
+    };
+    let fields: Vec<Field> = errors.issues().iter().map(|i| i.field).collect();
+    assert_eq!(fields, [Field::Email, Field::Password, Field::UserName]);
+}
+
+#[tokio::test]
+async fn operators_update_users() {
+    let w = world();
+    let caller = w
+        .user_caller("op@example.com", false, SignupFlow::Free)
+        .await;
+    let account = w
+        .svc
+        .update_user(
+            "OP@example.com",
+            UserUpdate {
+                verified: Some(true),
+                signup_flow: Some(SignupFlow::PaidTrial),
+                subscription_status: Some(SubscriptionStatus::PastDue),
+                plan_expires_at: Some(Some(w.svc.now() + Duration::days(7))),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(account.user.id, caller.user().unwrap().id);
+    assert!(account.user.email_verified_at.is_some());
+    assert_eq!(account.user.signup_flow, SignupFlow::PaidTrial);
+    assert_eq!(
+        account.user.subscription_status,
+        SubscriptionStatus::PastDue
+    );
+    assert!(matches!(
+        w.svc
+            .update_user("ghost@example.com", UserUpdate::default())
+            .await,
+        Err(AccountError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn bootstrap_happens_once() {
+    let w = world();
+    let boot = w.svc.bootstrap().await.unwrap().unwrap();
+    assert_eq!(boot.organization.plan, Plan::Enterprise);
+    assert_eq!(boot.organization.name.as_str(), "Default");
+    w.svc.resolve_api_key(boot.secret.expose()).await.unwrap();
+    assert!(w.svc.bootstrap().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_unreachable_store_is_unavailable() {
+    let w = world();
+    let caller = w.key_caller(Plan::Free).await;
+    w.h.store.set_down(true);
+    assert!(matches!(
+        w.svc.create_client(&caller, named("X")).await,
+        Err(ClientError::Unavailable(_))
+    ));
+    assert!(matches!(
+        w.svc.list_clients(&caller, &ClientQuery::default()).await,
+        Err(ClientError::Unavailable(_))
+    ));
+    w.h.store.set_down(false);
+    w.svc.create_client(&caller, named("X")).await.unwrap();
+}
