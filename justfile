@@ -1,0 +1,42 @@
+# Clientele's everyday commands. `just --list` shows them.
+
+# Run the service on the embedded SQLite default (./clientele.db, 127.0.0.1:8080).
+run *ARGS:
+    cargo run -p clientele-server -- serve {{ARGS}}
+
+# The whole test suite (SQLite and, when reachable, PostgreSQL).
+test:
+    cargo test --workspace
+
+# The same, with cargo-nextest (faster, parallel per test).
+nextest:
+    cargo nextest run --workspace
+
+# What CI runs: fmt, clippy, tests (PostgreSQL required).
+ci:
+    .ci/run
+
+# Formatting and lints.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+    cargo fmt --all
+
+# Apply pending migrations to a database (default: ./clientele.db).
+migrate *ARGS:
+    cargo run -p clientele-server -- migrate {{ARGS}}
+
+# The library example: the crates used without HTTP.
+embed:
+    cargo run -p clientele-adapters-diesel --example embed
+
+# Benchmarks: release build, SQLite and PostgreSQL, wrk at 1/16/64 connections.
+bench *ARGS:
+    bench/run.sh {{ARGS}}
+
+# Dependency-direction check: the domain and ports never depend on actix, diesel, r2d2 or tokio.
+deps:
+    ! cargo tree -p clientele-domain -e normal | grep -E 'actix|diesel|r2d2|tokio'
+    ! cargo tree -p clientele-ports -e normal | grep -E 'actix|diesel'
