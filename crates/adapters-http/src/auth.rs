@@ -1,0 +1,84 @@
+//! Management API authentication: the `X-API-Key` header, and the key's rate limit.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use actix_web::http::Method;
+use actix_web::{FromRequest, HttpRequest, dev, web};
+use clientele_domain::ApiKey;
+use clientele_ports::{AccountError, Caller, Store};
+
+use crate::error::ApiError;
+use crate::rate_limit::RateClass;
+use crate::state::AppState;
+use crate::surface::Surface;
+
+/// The header carrying the management API key.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// An authenticated management API caller, already counted against its key's rate limit.
+///
+/// Answers 401 `unauthorized` for a missing, malformed, unknown or revoked key, 429 past the
+/// key's allowance (`POST /v1/clients` draws on the create allowance, the rest on the general
+/// one), 503 when the database cannot be reached.
+pub struct ApiKeyAuth<S> {
+    pub caller: Caller,
+    pub key: ApiKey,
+    _store: PhantomData<fn() -> S>,
+}
+
+impl<S> std::fmt::Debug for ApiKeyAuth<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeyAuth")
+            .field("key_id", &self.key.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Store> FromRequest for ApiKeyAuth<S> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState<S>>>().cloned();
+        let presented = req
+            .headers()
+            .get(API_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_owned());
+        let class = if req.method() == Method::POST
+            && req.match_pattern().as_deref() == Some("/v1/clients")
+        {
+            RateClass::Create
+        } else {
+            RateClass::Other
+        };
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+            let presented = presented.ok_or(ApiError::Unauthorized)?;
+            let caller = state
+                .services
+                .resolve_api_key(&presented)
+                .await
+                .map_err(|e| match e {
+                    AccountError::Unauthorized => ApiError::Unauthorized,
+                    other => ApiError::account(Surface::Management, other),
+                })?;
+            let Caller::ApiKey(key) = &caller else {
+                return Err(ApiError::Unauthorized);
+            };
+            let key = key.clone();
+            state
+                .limiter
+                .check(key.id, class)
+                .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+            Ok(Self {
+                caller,
+                key,
+                _store: PhantomData,
+            })
+        })
+    }
+}

@@ -1,0 +1,229 @@
+//! The JSON body of every write, on both surfaces.
+//!
+//! [`JsonBody`] is a *deferred* extractor: extracting it never fails and reads nothing, so the
+//! handler decides when the body is read — after authentication (and the app API's gate), as the
+//! contract's order of checks requires (actix polls a handler's extractors concurrently, so an
+//! eager body extractor could answer 415 before an unauthenticated request got its 401).
+//!
+//! [`JsonBody::object`] then answers, in this order: 415 `unsupported_media_type` unless the
+//! `Content-Type` is `application/json` (parameters such as `charset` allowed); 413
+//! `payload_too_large` past the limit (checked on `Content-Length` and again while reading, so
+//! nothing unbounded is buffered); 400 `invalid_json` for a body that is not JSON or not an object.
+//! Its fields become domain [`Input`]s one by one, so a value of the wrong type is a zod
+//! `invalid_type` issue and unknown fields are ignored.
+
+use std::fmt::Write as _;
+use std::future::{Ready, ready};
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, dev, web};
+use clientele_domain::{Input, Received};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// The contract's body limit: 64 KiB.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A request body not read yet. See the module documentation.
+pub struct JsonBody {
+    req: HttpRequest,
+    payload: web::Payload,
+}
+
+impl std::fmt::Debug for JsonBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonBody").finish_non_exhaustive()
+    }
+}
+
+impl FromRequest for JsonBody {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        let payload = web::Payload::from_request(req, payload).into_inner();
+        ready(match payload {
+            Ok(payload) => Ok(Self {
+                req: req.clone(),
+                payload,
+            }),
+            Err(e) => Err(ApiError::Internal(e.to_string().into())),
+        })
+    }
+}
+
+impl JsonBody {
+    /// Reads the body (at most `limit` bytes) and parses it as a JSON object.
+    ///
+    /// # Errors
+    /// 415, 413 or 400 `invalid_json`, in that order.
+    pub async fn object(self, limit: usize) -> Result<JsonObject, ApiError> {
+        require_json(&self.req)?;
+        let declared = self
+            .req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        let bytes = match self.payload.to_bytes_limited(limit).await {
+            Err(_) => return Err(ApiError::PayloadTooLarge { limit }),
+            Ok(Err(_)) => return Err(ApiError::InvalidJson),
+            Ok(Ok(bytes)) => bytes,
+        };
+        JsonObject::parse(&bytes)
+    }
+}
+
+/// 415 unless the request declares `application/json` (any parameters).
+///
+/// # Errors
+/// [`ApiError::UnsupportedMediaType`].
+pub fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
+    match req.mime_type() {
+        Ok(Some(m)) if m.essence_str().eq_ignore_ascii_case("application/json") => Ok(()),
+        _ => Err(ApiError::UnsupportedMediaType),
+    }
+}
+
+/// A parsed JSON object body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonObject(Map<String, Value>);
+
+impl JsonObject {
+    /// Parses `bytes` as a JSON object.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidJson`] for anything else.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ApiError> {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(map)) => Ok(Self(map)),
+            _ => Err(ApiError::InvalidJson),
+        }
+    }
+
+    /// Takes the field `key` out as a domain input (absent, null, a string, or another type).
+    pub fn take(&mut self, key: &str) -> Input {
+        input_of(self.0.remove(key))
+    }
+
+    /// The SHA-256 (hex) of the canonical JSON of the body: keys sorted at every level, no
+    /// whitespace. Two bodies that mean the same have the same fingerprint.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        let mut canonical = String::new();
+        write_canonical_object(&self.0, &mut canonical);
+        let digest = Sha256::digest(canonical.as_bytes());
+        let mut hex = String::with_capacity(64);
+        for b in digest {
+            let _ = write!(hex, "{b:02x}");
+        }
+        hex
+    }
+
+    #[must_use]
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    #[must_use]
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+    }
+}
+
+/// A JSON value as a domain input.
+#[must_use]
+pub fn input_of(value: Option<Value>) -> Input {
+    match value {
+        None => Input::Missing,
+        Some(Value::Null) => Input::Null,
+        Some(Value::String(s)) => Input::Text(s),
+        Some(Value::Number(_)) => Input::Other(Received::Number),
+        Some(Value::Bool(_)) => Input::Other(Received::Boolean),
+        Some(Value::Array(_)) => Input::Other(Received::Array),
+        Some(Value::Object(_)) => Input::Other(Received::Object),
+    }
+}
+
+fn write_canonical_object(map: &Map<String, Value>, out: &mut String) {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    out.push('{');
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Value::String(k.clone()).to_string());
+        out.push(':');
+        write_canonical(v, out);
+    }
+    out.push('}');
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => write_canonical_object(map, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(v, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn only_objects_are_bodies() {
+        assert!(JsonObject::parse(br#"{"a":1}"#).is_ok());
+        for bad in [
+            &b"[1,2]"[..],
+            b"\"x\"",
+            b"3",
+            b"null",
+            b"",
+            b"{",
+            b"{'a':1}",
+        ] {
+            assert!(matches!(JsonObject::parse(bad), Err(ApiError::InvalidJson)));
+        }
+    }
+
+    #[test]
+    fn fields_become_inputs() {
+        let mut o =
+            JsonObject::parse(br#"{"s":"x","n":1,"b":true,"a":[],"o":{},"z":null}"#).unwrap();
+        assert_eq!(o.take("s"), Input::text("x"));
+        assert_eq!(o.take("n"), Input::Other(Received::Number));
+        assert_eq!(o.take("b"), Input::Other(Received::Boolean));
+        assert_eq!(o.take("a"), Input::Other(Received::Array));
+        assert_eq!(o.take("o"), Input::Other(Received::Object));
+        assert_eq!(o.take("z"), Input::Null);
+        assert_eq!(o.take("missing"), Input::Missing);
+    }
+
+    #[test]
+    fn fingerprints_ignore_key_order_and_whitespace() {
+        let a = JsonObject::parse(br#"{"b":{"y":1,"x":[1,"2"]},"a":"v"}"#).unwrap();
+        let b =
+            JsonObject::parse(b"{ \"a\" : \"v\", \"b\": {\"x\": [1, \"2\"], \"y\": 1} }").unwrap();
+        let c = JsonObject::parse(br#"{"a":"w","b":{"y":1,"x":[1,"2"]}}"#).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+        assert_eq!(a.fingerprint().len(), 64);
+    }
+}

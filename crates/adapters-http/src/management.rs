@@ -1,0 +1,463 @@
+//! The management API (`/v1`): API-key authentication, snake_case bodies in a `{"data": ...}`
+//! envelope (contract §4).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use clientele_domain::{
+    Client, ClientId, ClientInput, ClientPatch, ClientQuery, ClientQueryInput, ClientSchema,
+    Collector, Field, Issue, NewClient, StringCheck,
+};
+use clientele_ports::{ClientError, IdempotencyRequest, Replayable, Store, StoredResponse};
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::auth::ApiKeyAuth;
+use crate::body::{JsonBody, JsonObject};
+use crate::error::{ApiError, UNAVAILABLE_RETRY_AFTER};
+use crate::state::AppState;
+use crate::surface::Surface;
+use crate::time_fmt;
+
+const SURFACE: Surface = Surface::Management;
+const CLIENT_NOT_FOUND: &str = "Client not found";
+
+/// The header asking for an idempotent create.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The header marking a replayed response.
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+/// Longest `Idempotency-Key`.
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+/// Registers the `/v1` routes.
+pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/auth/me")
+            .route(web::get().to(me::<S>))
+            .default_service(web::to(|| async { method_not_allowed("GET") })),
+    )
+    .service(
+        web::resource("/v1/clients")
+            .route(web::post().to(create_client::<S>))
+            .route(web::get().to(list_clients::<S>))
+            .default_service(web::to(|| async { method_not_allowed("GET, POST") })),
+    )
+    .service(
+        web::resource("/v1/clients/{id}")
+            .route(web::get().to(get_client::<S>))
+            .route(web::patch().to(update_client::<S>))
+            .route(web::delete().to(delete_client::<S>))
+            .default_service(web::to(|| async {
+                method_not_allowed("GET, PATCH, DELETE")
+            })),
+    );
+}
+
+fn method_not_allowed(allow: &'static str) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed(allow))
+}
+
+// ------------------------------------------------------------------------------------ bodies
+
+/// A client as the management API shows it. Absent optional values are `null`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ManagementClient {
+    /// UUIDv7 (created here) or CUID2 (created through the app API).
+    #[schema(example = "01936f0e-8f5c-7d4a-9b1e-2f3a4b5c6d7e")]
+    pub id: String,
+    pub organization_id: String,
+    #[schema(example = "ABC Motors")]
+    pub name: String,
+    #[schema(example = "abc-motors")]
+    pub slug: String,
+    /// The display name, or the name when none was given.
+    #[schema(example = "ABC Motors - Downtown")]
+    pub display_name: String,
+    #[serde(rename = "type")]
+    #[schema(example = "automotive")]
+    pub business_type: Option<String>,
+    #[schema(example = "Pro")]
+    pub subscription_plan: Option<String>,
+    #[schema(example = "active")]
+    pub status: String,
+    pub contact_person: Option<String>,
+    pub contact_email: Option<String>,
+    #[schema(example = "+15551234567")]
+    pub phone_number: Option<String>,
+    #[schema(example = "https://abcmotors.com")]
+    pub domain: Option<String>,
+    /// RFC 3339, UTC, to the second.
+    #[schema(example = "2023-11-07T05:31:56Z")]
+    pub joined_at: String,
+    #[schema(example = "2023-11-07T05:31:56Z")]
+    pub last_active_at: String,
+    #[schema(example = "2023-11-07T05:31:56Z")]
+    pub updated_at: String,
+}
+
+impl From<&Client> for ManagementClient {
+    fn from(c: &Client) -> Self {
+        let opt = |s: Option<&str>| s.map(str::to_owned);
+        Self {
+            id: c.id.to_string(),
+            organization_id: c.organization_id.to_string(),
+            name: c.name.as_str().to_owned(),
+            slug: c.slug.as_str().to_owned(),
+            display_name: c.display_name().to_owned(),
+            business_type: opt(c.business_type.as_ref().map(|v| v.as_str())),
+            subscription_plan: opt(c.subscription_plan.as_ref().map(|v| v.as_str())),
+            status: c.status.as_str().to_owned(),
+            contact_person: opt(c.contact_person.as_ref().map(|v| v.as_str())),
+            contact_email: opt(c.contact_email.as_ref().map(|v| v.as_str())),
+            phone_number: opt(c.phone_number.as_ref().map(|v| v.as_str())),
+            domain: opt(c.domain.as_ref().map(|v| v.as_str())),
+            joined_at: seconds(c.created_at),
+            last_active_at: seconds(c.last_active_at),
+            updated_at: seconds(c.updated_at),
+        }
+    }
+}
+
+fn seconds(t: OffsetDateTime) -> String {
+    time_fmt::rfc3339_seconds(t)
+}
+
+/// `{"data": client}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientEnvelope {
+    pub data: ManagementClient,
+}
+
+/// A page of clients.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientList {
+    pub data: Vec<ManagementClient>,
+    pub pagination: Pagination,
+}
+
+/// Where a page is in the whole list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Pagination {
+    #[schema(example = 50)]
+    pub limit: u32,
+    #[schema(example = 0)]
+    pub offset: u64,
+    /// Clients matching the filters, in all.
+    #[schema(example = 1)]
+    pub total: u64,
+}
+
+/// `GET /v1/auth/me`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub organization_id: String,
+    pub api_key_id: String,
+    #[schema(example = "Bootstrap key")]
+    pub key_name: String,
+    #[schema(example = "production")]
+    pub environment: String,
+}
+
+/// The body of `POST /v1/clients` and `PATCH /v1/clients/{id}` (documentation: the handlers read
+/// the fields one by one, so that wrong types become validation issues).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientRequest {
+    /// 1–200 characters, unique within the organization (case-insensitive). Required on create.
+    #[schema(example = "ABC Motors")]
+    pub name: Option<String>,
+    /// ≤ 255 characters; defaults to the name.
+    #[schema(example = "ABC Motors - Downtown")]
+    pub display_name: Option<String>,
+    /// 1–100 characters, free text. Required on create.
+    #[serde(rename = "type")]
+    #[schema(example = "automotive")]
+    pub business_type: Option<String>,
+    /// 1–100 characters, free text. Required on create.
+    #[schema(example = "Pro")]
+    pub subscription_plan: Option<String>,
+    /// `active` (default), `inactive`, `trial`, `churned`, `pending`.
+    #[schema(example = "active")]
+    pub status: Option<String>,
+    /// ≤ 255 characters.
+    #[schema(example = "Jane Smith")]
+    pub contact_person: Option<String>,
+    /// A valid address, ≤ 255 characters.
+    #[schema(example = "jane@abcmotors.com")]
+    pub contact_email: Option<String>,
+    /// 7–15 digits with an optional leading `+`; whitespace, `-`, `(`, `)` are stripped.
+    #[schema(example = "+1 (555) 123-4567")]
+    pub phone_number: Option<String>,
+    /// An http(s) URL or a bare host (`acme.com` → `https://acme.com`).
+    #[schema(example = "abcmotors.com")]
+    pub domain: Option<String>,
+}
+
+fn client_input(body: &mut JsonObject) -> ClientInput {
+    ClientInput {
+        name: body.take("name"),
+        display_name: body.take("display_name"),
+        business_type: body.take("type"),
+        subscription_plan: body.take("subscription_plan"),
+        status: body.take("status"),
+        contact_person: body.take("contact_person"),
+        contact_email: body.take("contact_email"),
+        phone_number: body.take("phone_number"),
+        domain: body.take("domain"),
+    }
+}
+
+fn json_response(status: StatusCode, body: &impl Serialize) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(HttpResponse::build(status)
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
+        .body(bytes))
+}
+
+fn path_id(req: &HttpRequest) -> Result<ClientId, ApiError> {
+    req.match_info()
+        .get("id")
+        .and_then(|id| id.parse().ok())
+        .ok_or(ApiError::NotFound(CLIENT_NOT_FOUND))
+}
+
+// ------------------------------------------------------------------------------------ handlers
+
+async fn me<S: Store>(auth: ApiKeyAuth<S>) -> Result<HttpResponse, ApiError> {
+    json_response(
+        StatusCode::OK,
+        &Me {
+            organization_id: auth.key.organization_id.to_string(),
+            api_key_id: auth.key.id.to_string(),
+            key_name: auth.key.name.as_str().to_owned(),
+            environment: auth.key.environment.as_str().to_owned(),
+        },
+    )
+}
+
+/// The `Idempotency-Key` header: absent, or 1–255 visible ASCII characters.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Issue> {
+    let Some(value) = req.headers().get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let Ok(text) = value.to_str() else {
+        return Err(Issue::invalid_string(
+            Field::IdempotencyKey,
+            StringCheck::Regex,
+            "Idempotency-Key must be visible ASCII characters",
+        ));
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        Err(Issue::too_short(Field::IdempotencyKey, 1))
+    } else if text.len() > IDEMPOTENCY_KEY_MAX {
+        Err(Issue::too_long(Field::IdempotencyKey, IDEMPOTENCY_KEY_MAX))
+    } else {
+        Ok(Some(text.to_owned()))
+    }
+}
+
+async fn create_client<S: Store>(
+    state: web::Data<AppState<S>>,
+    auth: ApiKeyAuth<S>,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let mut body = body.object(state.settings.body_limit).await?;
+    let fingerprint = body.fingerprint();
+    let parsed = NewClient::parse(client_input(&mut body), &ClientSchema::MANAGEMENT);
+    let key = idempotency_key(&req);
+    let (new, key) = match (parsed, key) {
+        (Ok(new), Ok(key)) => (new, key),
+        (parsed, key) => {
+            let mut c = Collector::new();
+            if let Err(errors) = parsed {
+                errors.into_issues().into_iter().for_each(|i| c.push(i));
+            }
+            if let Err(issue) = key {
+                c.push(issue);
+            }
+            return Err(match c.check() {
+                Err(errors) => ApiError::validation(SURFACE, errors),
+                Ok(()) => ApiError::Internal("validation failed without an issue".into()),
+            });
+        }
+    };
+    let services = &state.services;
+    let Some(key) = key else {
+        let client = services
+            .create_client(&auth.caller, new)
+            .await
+            .map_err(|e| ApiError::client(SURFACE, e))?;
+        return json_response(
+            StatusCode::CREATED,
+            &ClientEnvelope {
+                data: (&client).into(),
+            },
+        );
+    };
+    let request = IdempotencyRequest { key, fingerprint };
+    let outcome = services
+        .create_client_idempotent(&auth.caller, new, &request, render_create)
+        .await
+        .map_err(|e| ApiError::client(SURFACE, e))?;
+    Ok(match outcome {
+        Replayable::Fresh(stored) => stored_response(&stored, false),
+        Replayable::Replayed(stored) => stored_response(&stored, true),
+    })
+}
+
+/// The response of a create, as kept under an `Idempotency-Key`.
+fn render_create(result: &Result<Client, ClientError>) -> StoredResponse {
+    match result {
+        Ok(client) => match serde_json::to_vec(&ClientEnvelope {
+            data: client.into(),
+        }) {
+            Ok(body) => StoredResponse {
+                status: StatusCode::CREATED.as_u16(),
+                body,
+            },
+            Err(e) => ApiError::Internal(Box::new(e)).to_stored(),
+        },
+        Err(e) => ApiError::client_ref(SURFACE, e).to_stored(),
+    }
+}
+
+fn stored_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = HttpResponse::build(status);
+    res.insert_header((
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    ));
+    if replayed {
+        res.insert_header((IDEMPOTENT_REPLAYED, HeaderValue::from_static("true")));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER.to_string()));
+    }
+    res.body(stored.body.clone())
+}
+
+async fn list_clients<S: Store>(
+    state: web::Data<AppState<S>>,
+    auth: ApiKeyAuth<S>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let query = ClientQuery::parse(query_input(req.query_string()))
+        .map_err(|e| ApiError::validation(SURFACE, e))?;
+    let page = state
+        .services
+        .list_clients(&auth.caller, &query)
+        .await
+        .map_err(|e| ApiError::client(SURFACE, e))?;
+    json_response(
+        StatusCode::OK,
+        &ClientList {
+            data: page.clients.iter().map(ManagementClient::from).collect(),
+            pagination: Pagination {
+                limit: query.limit,
+                offset: query.offset,
+                total: page.total,
+            },
+        },
+    )
+}
+
+/// The list parameters of a query string (the last occurrence of a repeated one wins; unknown
+/// ones are ignored; malformed percent-encoding is decoded lossily).
+fn query_input(query: &str) -> ClientQueryInput {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
+        .map(web::Query::into_inner)
+        .unwrap_or_default();
+    let mut input = ClientQueryInput::default();
+    for (k, v) in pairs {
+        let slot = match k.as_str() {
+            "status" => &mut input.status,
+            "type" => &mut input.business_type,
+            "subscription_plan" => &mut input.subscription_plan,
+            "q" => &mut input.search,
+            "limit" => &mut input.limit,
+            "offset" => &mut input.offset,
+            _ => continue,
+        };
+        *slot = Some(v);
+    }
+    input
+}
+
+async fn get_client<S: Store>(
+    state: web::Data<AppState<S>>,
+    auth: ApiKeyAuth<S>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&req)?;
+    let client = state
+        .services
+        .get_client(&auth.caller, &id)
+        .await
+        .map_err(|e| ApiError::client(SURFACE, e))?;
+    json_response(
+        StatusCode::OK,
+        &ClientEnvelope {
+            data: (&client).into(),
+        },
+    )
+}
+
+async fn update_client<S: Store>(
+    state: web::Data<AppState<S>>,
+    auth: ApiKeyAuth<S>,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&req)?;
+    let mut body = body.object(state.settings.body_limit).await?;
+    let patch = ClientPatch::parse(client_input(&mut body), &ClientSchema::MANAGEMENT)
+        .map_err(|e| ApiError::validation(SURFACE, e))?;
+    let client = state
+        .services
+        .update_client(&auth.caller, &id, patch)
+        .await
+        .map_err(|e| ApiError::client(SURFACE, e))?;
+    json_response(
+        StatusCode::OK,
+        &ClientEnvelope {
+            data: (&client).into(),
+        },
+    )
+}
+
+async fn delete_client<S: Store>(
+    state: web::Data<AppState<S>>,
+    auth: ApiKeyAuth<S>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&req)?;
+    state
+        .services
+        .delete_client(&auth.caller, &id)
+        .await
+        .map_err(|e| ApiError::client(SURFACE, e))?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parameters_map_to_the_domain() {
+        let q = query_input("status=trial&type=auto%20motive&q=abc&limit=5&offset=10&x=1&limit=7");
+        assert_eq!(q.status.as_deref(), Some("trial"));
+        assert_eq!(q.business_type.as_deref(), Some("auto motive"));
+        assert_eq!(q.search.as_deref(), Some("abc"));
+        assert_eq!(q.limit.as_deref(), Some("7"));
+        assert_eq!(q.offset.as_deref(), Some("10"));
+        let bad = query_input("q=%ZZ%FF&limit=%");
+        assert!(bad.search.is_some());
+    }
+}

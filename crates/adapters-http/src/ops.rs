@@ -1,0 +1,89 @@
+//! Operational endpoints: `/health`, `/ready`, `/metrics`, `/openapi.json`.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, web};
+use clientele_ports::Store;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `{"status": "ok"}` / `{"status": "ready"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusBody {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Registers the operational routes.
+pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
+    let get_only =
+        || web::to(|| async { Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET")) });
+    cfg.service(
+        web::resource("/health")
+            .route(web::get().to(health))
+            .default_service(get_only()),
+    )
+    .service(
+        web::resource("/ready")
+            .route(web::get().to(ready::<S>))
+            .default_service(get_only()),
+    )
+    .service(
+        web::resource("/metrics")
+            .route(web::get().to(metrics::<S>))
+            .default_service(get_only()),
+    )
+    .service(
+        web::resource("/openapi.json")
+            .route(web::get().to(openapi))
+            .default_service(get_only()),
+    );
+}
+
+/// The process answers; nothing else is checked.
+async fn health() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
+        .body(r#"{"status":"ok"}"#)
+}
+
+/// The database answers: 200, else 503 `unavailable`.
+async fn ready<S: Store>(state: web::Data<AppState<S>>) -> Result<HttpResponse, ApiError> {
+    state
+        .services
+        .ping()
+        .await
+        .map_err(|e| ApiError::Unavailable(Box::new(e)))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
+        .body(r#"{"status":"ready"}"#))
+}
+
+async fn metrics<S: Store>(state: web::Data<AppState<S>>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        ))
+        .body(state.metrics.render())
+}
+
+async fn openapi() -> Result<HttpResponse, ApiError> {
+    let json = crate::openapi::openapi()
+        .to_json()
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
+        .body(json))
+}

@@ -1,0 +1,229 @@
+//! The HTTP layer in process, over the in-memory store: the checks whose order or failure mode
+//! is hard to provoke on a real database (503 when the store is down, the order of checks).
+//! The full contract suite runs against real servers in `crates/server/tests/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use clientele_adapters_http::{AppState, HttpSettings, RateLimits, app};
+use clientele_domain::{Environment, Plan};
+use clientele_ports::Config;
+use clientele_ports::memory::{Harness, MemoryStore};
+use serde_json::{Value, json};
+
+struct Fixture {
+    store: MemoryStore,
+    key: String,
+    state: AppState<MemoryStore>,
+}
+
+async fn fixture(limits: RateLimits) -> Fixture {
+    let harness = Harness::new();
+    let services = Arc::new(harness.services(Config::default()));
+    let org = services
+        .create_organization("Acme", Plan::Free)
+        .await
+        .unwrap();
+    let (_, secret) = services
+        .create_api_key(org.id, "test", Environment::Production)
+        .await
+        .unwrap();
+    let state = AppState::new(
+        services,
+        HttpSettings {
+            rate_limits: limits,
+            ..HttpSettings::default()
+        },
+    );
+    Fixture {
+        store: harness.store,
+        key: secret.expose().to_owned(),
+        state,
+    }
+}
+
+async fn json_of(res: ServiceResponse) -> Value {
+    let bytes = test::read_body(res).await;
+    serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("not JSON: {bytes:?}"))
+}
+
+const OFF: RateLimits = RateLimits {
+    create_per_minute: 0,
+    other_per_minute: 0,
+};
+
+#[actix_web::test]
+async fn unauthenticated_comes_before_the_body() {
+    let f = fixture(OFF).await;
+    let svc = test::init_service(app(f.state.clone())).await;
+    // No key and a non-JSON body: 401, not 415.
+    let res = svc
+        .call(
+            TestRequest::post()
+                .uri("/v1/clients")
+                .insert_header(("content-type", "text/plain"))
+                .set_payload("hello")
+                .to_request(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        json_of(res).await,
+        json!({"error": "Unauthorized", "code": "unauthorized"})
+    );
+    // With the key: 415.
+    let res = svc
+        .call(
+            TestRequest::post()
+                .uri("/v1/clients")
+                .insert_header(("x-api-key", f.key.as_str()))
+                .insert_header(("content-type", "text/plain"))
+                .set_payload("hello")
+                .to_request(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(json_of(res).await["code"], "unsupported_media_type");
+}
+
+#[actix_web::test]
+async fn validation_comes_before_the_plan_limit_and_the_limit_before_the_name() {
+    let f = fixture(OFF).await;
+    let svc = test::init_service(app(f.state.clone())).await;
+    let create = |name: &str| {
+        TestRequest::post()
+            .uri("/v1/clients")
+            .insert_header(("x-api-key", f.key.as_str()))
+            .set_json(json!({"name": name, "type": "t", "subscription_plan": "p"}))
+            .to_request()
+    };
+    for name in ["a", "b", "c"] {
+        assert_eq!(svc.call(create(name)).await.unwrap().status(), 201);
+    }
+    // At the limit (free: 3): an invalid body still gets its 400 first...
+    let res = svc
+        .call(
+            TestRequest::post()
+                .uri("/v1/clients")
+                .insert_header(("x-api-key", f.key.as_str()))
+                .set_json(json!({"name": ""}))
+                .to_request(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    // ...and a taken name gets the 403, not the 409.
+    let res = svc.call(create("A")).await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        json_of(res).await,
+        json!({"error": "You have reached your plan limit of 3 clients",
+               "code": "plan_limit_reached", "current_count": 3, "limit": 3,
+               "upgrade_required": true})
+    );
+}
+
+#[actix_web::test]
+async fn store_down_is_503_with_retry_after() {
+    let f = fixture(OFF).await;
+    let svc = test::init_service(app(f.state.clone())).await;
+    f.store.set_down(true);
+    for req in [
+        TestRequest::get()
+            .uri("/v1/clients")
+            .insert_header(("x-api-key", f.key.as_str()))
+            .to_request(),
+        TestRequest::get().uri("/ready").to_request(),
+    ] {
+        let res = svc.call(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(res.headers().contains_key("retry-after"));
+        assert_eq!(
+            json_of(res).await,
+            json!({"error": "Service unavailable", "code": "unavailable"})
+        );
+    }
+    // /health does not touch the store.
+    let res = svc
+        .call(TestRequest::get().uri("/health").to_request())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    f.store.set_down(false);
+    let res = svc
+        .call(TestRequest::get().uri("/ready").to_request())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[actix_web::test]
+async fn unknown_routes_and_methods_are_json() {
+    let f = fixture(OFF).await;
+    let svc = test::init_service(app(f.state.clone())).await;
+    let res = svc
+        .call(TestRequest::get().uri("/nope").to_request())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers().contains_key("x-request-id"));
+    assert_eq!(
+        json_of(res).await,
+        json!({"error": "Not found", "code": "not_found"})
+    );
+    let res = svc
+        .call(TestRequest::put().uri("/v1/clients").to_request())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers().get("allow").unwrap(), "GET, POST");
+    assert_eq!(json_of(res).await["code"], "method_not_allowed");
+}
+
+#[actix_web::test]
+async fn rate_limit_applies_per_key_and_class() {
+    let f = fixture(RateLimits {
+        create_per_minute: 1,
+        other_per_minute: 2,
+    })
+    .await;
+    let svc = test::init_service(app(f.state.clone())).await;
+    let me = || {
+        TestRequest::get()
+            .uri("/v1/auth/me")
+            .insert_header(("x-api-key", f.key.as_str()))
+            .to_request()
+    };
+    assert_eq!(svc.call(me()).await.unwrap().status(), 200);
+    assert_eq!(svc.call(me()).await.unwrap().status(), 200);
+    let res = svc.call(me()).await.unwrap();
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res
+        .headers()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+    assert_eq!(json_of(res).await["code"], "rate_limited");
+    // The create allowance is separate.
+    let res = svc
+        .call(
+            TestRequest::post()
+                .uri("/v1/clients")
+                .insert_header(("x-api-key", f.key.as_str()))
+                .set_json(json!({"name": "x", "type": "t", "subscription_plan": "p"}))
+                .to_request(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
