@@ -1,0 +1,274 @@
+//! Connections: one `DbConn` type for both backends, the database URL forms, and the r2d2 pool
+//! (its connection manager, the SQLite pragmas, its options).
+
+use std::fmt;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection as _;
+use diesel::r2d2::R2D2Connection as _;
+use diesel::{Connection as _, PgConnection, SqliteConnection};
+
+use crate::error::StoreError;
+
+/// A connection to either backend. Most queries are written once against this type (diesel's
+/// `MultiConnection`); the few that need backend-specific SQL (`ON CONFLICT`, pragmas, migrations)
+/// `match` on it with [`per_backend!`](crate::per_backend).
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs the same diesel code against the concrete connection of either backend: the body is
+/// type-checked once per backend, so it may use what `MultiConnection` lacks (`ON CONFLICT`).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::connection::DbConn::Pg($c) => $body,
+            $crate::connection::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        })
+    }
+}
+
+/// Where to connect, parsed from a database URL.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A file path (or an SQLite `file:` URI).
+    SqliteFile(String),
+    /// A private in-memory database (one connection).
+    SqliteMemory,
+    /// A libpq URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+impl Target {
+    /// Accepted forms: `postgres://...`, `postgresql://...`, `sqlite://PATH`, `sqlite:PATH`,
+    /// `sqlite::memory:`, `file:...` (an SQLite URI), or a bare file path.
+    pub(crate) fn parse(url: &str) -> Result<Self, StoreError> {
+        let url = url.trim();
+        let unsupported = || StoreError::UnsupportedUrl(redact(url));
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = if let Some(rest) = url.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            rest
+        } else if url.starts_with("file:") {
+            return Ok(Self::SqliteFile(url.to_owned()));
+        } else if url.contains("://") {
+            return Err(unsupported());
+        } else {
+            url
+        };
+        match path {
+            "" => Err(unsupported()),
+            ":memory:" => Ok(Self::SqliteMemory),
+            path => Ok(Self::SqliteFile(path.to_owned())),
+        }
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Self::SqliteFile(_) | Self::SqliteMemory => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Opens one connection directly, with the backend's own error on failure.
+    pub(crate) fn establish(&self) -> diesel::ConnectionResult<DbConn> {
+        match self {
+            Self::SqliteFile(path) => SqliteConnection::establish(path).map(DbConn::Sqlite),
+            Self::SqliteMemory => SqliteConnection::establish(":memory:").map(DbConn::Sqlite),
+            Self::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    /// The URL without its password, for logs and errors.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SqliteFile(path) => write!(f, "sqlite://{path}"),
+            Self::SqliteMemory => f.write_str("sqlite::memory:"),
+            Self::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Target({self})")
+    }
+}
+
+/// `url` with the password of its user info (`scheme://user:password@host`) replaced by `***`.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_owned();
+    };
+    let user_info = &authority[..at];
+    match user_info.find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..scheme_end + 3],
+            &user_info[..colon],
+            &rest[at..]
+        ),
+        None => url.to_owned(),
+    }
+}
+
+/// The pool's settings.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Most connections the pool opens (an in-memory SQLite database always uses one).
+    pub max_size: u32,
+    /// Idle connections kept open; `None` keeps `max_size`.
+    pub min_idle: Option<u32>,
+    /// How long a caller waits for a connection before getting `RepoError::Unavailable`.
+    pub connection_timeout: Duration,
+    /// SQLite's `busy_timeout`: how long a writer waits for the write lock.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 10,
+            min_idle: Some(1),
+            connection_timeout: Duration::from_secs(5),
+            sqlite_busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Opens connections for r2d2, dispatching on the parsed URL, so a failure reports the backend's
+/// own error (not `MultiConnection`'s "Invalid connection url").
+#[derive(Debug)]
+pub(crate) struct Manager {
+    pub(crate) target: Target,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        self.target
+            .establish()
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Per-connection setup. SQLite: `busy_timeout` first (so the other pragmas wait for a lock
+/// instead of failing while the pool opens several connections on a new file), then WAL,
+/// foreign keys and `synchronous=NORMAL`.
+#[derive(Debug)]
+pub(crate) struct Setup {
+    pub(crate) busy_timeout: Duration,
+}
+
+impl r2d2::CustomizeConnection<DbConn, diesel::r2d2::Error> for Setup {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        match conn {
+            DbConn::Sqlite(c) => c
+                .batch_execute(&format!(
+                    "PRAGMA busy_timeout = {};
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA synchronous = NORMAL;",
+                    self.busy_timeout.as_millis()
+                ))
+                .map_err(diesel::r2d2::Error::QueryError),
+            DbConn::Pg(_) => Ok(()),
+        }
+    }
+}
+
+/// Logs the pool's background connection failures (r2d2 would use the `log` crate).
+#[derive(Debug)]
+pub(crate) struct LogErrors {
+    pub(crate) target: String,
+}
+
+impl r2d2::HandleError<diesel::r2d2::Error> for LogErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        tracing::warn!(database = %self.target, error = %error, "database connection failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(url: &str) -> Option<Target> {
+        Target::parse(url).ok()
+    }
+
+    #[test]
+    fn url_forms() {
+        let file = |p: &str| Some(Target::SqliteFile(p.to_owned()));
+        assert_eq!(parse("sqlite://clientele.db"), file("clientele.db"));
+        assert_eq!(parse("sqlite:///var/db/c.db"), file("/var/db/c.db"));
+        assert_eq!(parse("sqlite:c.db"), file("c.db"));
+        assert_eq!(parse("./data/c.db"), file("./data/c.db"));
+        assert_eq!(parse("file:c.db?mode=rwc"), file("file:c.db?mode=rwc"));
+        assert_eq!(parse("sqlite::memory:"), Some(Target::SqliteMemory));
+        assert_eq!(
+            parse("postgres://u@h/db"),
+            Some(Target::Postgres("postgres://u@h/db".to_owned()))
+        );
+        assert_eq!(
+            parse("postgresql://h/db").map(|t| t.backend()),
+            Some(Backend::Postgres)
+        );
+        assert!(parse("mysql://h/db").is_none());
+        assert!(parse("sqlite://").is_none());
+        assert!(parse("  ").is_none());
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/x?sslmode=require"),
+            "postgres://app:***@db:5432/x?sslmode=require"
+        );
+        assert_eq!(redact("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(redact("postgres://db/x?a=b@c"), "postgres://db/x?a=b@c");
+        assert_eq!(redact("clientele.db"), "clientele.db");
+    }
+}

@@ -1,0 +1,240 @@
+//! [`DieselStore`]: the pool, the blocking-work runner, and migrations.
+
+use std::fmt;
+use std::sync::Arc;
+
+use clientele_ports::{BoxError, RepoError};
+use diesel::RunQueryDsl as _;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::connection::{Backend, DbConn, LogErrors, Manager, PoolOptions, Setup, Target};
+use crate::error::{Failure, StoreError};
+
+/// The SQLite migrations, compiled into the binary.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+/// The PostgreSQL migrations, compiled into the binary.
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// A session-level advisory lock held while migrating PostgreSQL, so that two instances starting
+/// together do not both apply the same migration.
+const MIGRATION_LOCK: i64 = 0x636c_6965_6e74; // "client"
+
+pub(crate) type Pool = r2d2::Pool<Manager>;
+
+/// Every repository port of `clientele-ports` on diesel + r2d2, for SQLite and PostgreSQL.
+///
+/// Cheap to clone (the pool is shared). Every query runs on tokio's blocking pool; a database that
+/// cannot be reached makes calls fail with `RepoError::Unavailable` after
+/// [`PoolOptions::connection_timeout`], and the pool reconnects by itself when it is back.
+#[derive(Clone)]
+pub struct DieselStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    target: Target,
+}
+
+impl fmt::Debug for DieselStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DieselStore")
+            .field("database", &self.inner.target.to_string())
+            .field("pool", &self.inner.pool.state())
+            .finish()
+    }
+}
+
+impl DieselStore {
+    /// Opens a pool on `url` and checks that one connection can be made, waiting at most
+    /// `options.connection_timeout`. Blocking: call it at start-up (or from `spawn_blocking`).
+    ///
+    /// URL forms: `postgres://...` / `postgresql://...`; `sqlite://PATH`, `sqlite:PATH`, a bare
+    /// path or an SQLite `file:` URI (the file is created when missing); `sqlite::memory:`.
+    ///
+    /// # Errors
+    /// [`StoreError::UnsupportedUrl`], or [`StoreError::Connect`] with the backend's own error.
+    pub fn connect(url: &str, options: PoolOptions) -> Result<Self, StoreError> {
+        let store = Self::connect_lazy(url, options)?;
+        if let Err(pool_error) = store.inner.pool.get() {
+            // The pool's error says little more than "timed out": connect once directly to
+            // report why.
+            let source: BoxError = match store.inner.target.establish() {
+                Err(e) => Box::new(e),
+                Ok(_) => Box::new(pool_error),
+            };
+            tracing::error!(database = %store.inner.target, error = %source, "cannot connect to the database");
+            return Err(StoreError::Connect {
+                target: store.inner.target.to_string(),
+                source,
+            });
+        }
+        Ok(store)
+    }
+
+    /// Like [`DieselStore::connect`] but without waiting for a first connection: a database that
+    /// is down surfaces as `RepoError::Unavailable` on use.
+    ///
+    /// # Errors
+    /// [`StoreError::UnsupportedUrl`].
+    pub fn connect_lazy(url: &str, options: PoolOptions) -> Result<Self, StoreError> {
+        let target = Target::parse(url)?;
+        let memory = target == Target::SqliteMemory;
+        let mut builder = r2d2::Pool::builder()
+            .max_size(if memory { 1 } else { options.max_size.max(1) })
+            .min_idle(if memory { Some(1) } else { options.min_idle })
+            .connection_timeout(options.connection_timeout)
+            // A connection is pinged before it is handed out, so connections a restarted or
+            // failed-over database closed are replaced instead of failing the next query.
+            .test_on_check_out(true)
+            .error_handler(Box::new(LogErrors {
+                target: target.to_string(),
+            }))
+            .connection_customizer(Box::new(Setup {
+                busy_timeout: options.sqlite_busy_timeout,
+            }));
+        if memory {
+            // The database lives as long as its only connection.
+            builder = builder.idle_timeout(None).max_lifetime(None);
+        }
+        let pool = builder.build_unchecked(Manager {
+            target: target.clone(),
+        });
+        Ok(Self {
+            inner: Arc::new(Inner { pool, target }),
+        })
+    }
+
+    /// Which database this store uses.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.inner.target.backend()
+    }
+
+    /// The database URL, password redacted.
+    #[must_use]
+    pub fn database(&self) -> String {
+        self.inner.target.to_string()
+    }
+
+    /// Applies the pending migrations; returns their names (e.g. `2025-11-23-000002_clients`).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Migration`].
+    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        self.migrations(|conn| match conn {
+            DbConn::Sqlite(c) => apply(c, SQLITE_MIGRATIONS),
+            DbConn::Pg(c) => {
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                    .execute(c)?;
+                let applied = apply(c, POSTGRES_MIGRATIONS);
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                    .execute(c)?;
+                applied
+            }
+        })
+        .await
+    }
+
+    /// Reverts every applied migration, newest first (an empty database remains); returns their
+    /// names. For tests and `migration redo`: it drops all data.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Migration`].
+    pub async fn revert_all_migrations(&self) -> Result<Vec<String>, StoreError> {
+        self.migrations(|conn| match conn {
+            DbConn::Sqlite(c) => revert_all(c, SQLITE_MIGRATIONS),
+            DbConn::Pg(c) => revert_all(c, POSTGRES_MIGRATIONS),
+        })
+        .await
+    }
+
+    /// Names of the migrations not applied yet.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Migration`].
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        self.migrations(|conn| match conn {
+            DbConn::Sqlite(c) => names(&c.pending_migrations(SQLITE_MIGRATIONS)?),
+            DbConn::Pg(c) => names(&c.pending_migrations(POSTGRES_MIGRATIONS)?),
+        })
+        .await
+    }
+
+    async fn migrations<F>(&self, f: F) -> Result<Vec<String>, StoreError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<Vec<String>, BoxError> + Send + 'static,
+    {
+        let target = self.inner.target.to_string();
+        let pool = self.inner.pool.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| Err(Box::new(e) as BoxError))?;
+            f(&mut conn).map_err(Ok)
+        })
+        .await;
+        match result {
+            Ok(Ok(names)) => Ok(names),
+            Ok(Err(Err(source))) => Err(StoreError::Unavailable { target, source }),
+            Ok(Err(Ok(source))) => Err(StoreError::Migration { target, source }),
+            Err(join) => Err(StoreError::Migration {
+                target,
+                source: Box::new(join),
+            }),
+        }
+    }
+
+    /// Runs `f` with a pooled connection on tokio's blocking pool. The connection is taken inside
+    /// the blocking task, so waiting for one never blocks the async executor.
+    pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, RepoError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, Failure> + Send + 'static,
+    {
+        let pool = self.inner.pool.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(RepoError::unavailable)?;
+            f(&mut conn).map_err(RepoError::from)
+        })
+        .await
+        .map_err(RepoError::unexpected)?
+    }
+}
+
+fn names<DB: diesel::backend::Backend>(
+    migrations: &[Box<dyn diesel::migration::Migration<DB>>],
+) -> Result<Vec<String>, BoxError> {
+    Ok(migrations.iter().map(|m| m.name().to_string()).collect())
+}
+
+fn apply<DB, C>(conn: &mut C, source: EmbeddedMigrations) -> Result<Vec<String>, BoxError>
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: diesel::migration::MigrationSource<DB>,
+{
+    let pending = conn.pending_migrations(source)?;
+    let applied = names(&pending)?;
+    conn.run_migrations(&pending)?;
+    Ok(applied)
+}
+
+fn revert_all<DB, C>(conn: &mut C, source: EmbeddedMigrations) -> Result<Vec<String>, BoxError>
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: diesel::migration::MigrationSource<DB>,
+{
+    use diesel::migration::MigrationSource as _;
+    let all = source.migrations()?;
+    let reverted = conn.revert_all_migrations(source)?;
+    Ok(reverted
+        .iter()
+        .map(|version| {
+            all.iter()
+                .find(|m| m.name().version() == *version)
+                .map_or_else(|| version.to_string(), |m| m.name().to_string())
+        })
+        .collect())
+}

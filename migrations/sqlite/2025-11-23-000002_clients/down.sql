@@ -1,0 +1,2 @@
+DROP TABLE slug_counters;
+DROP TABLE clients;
