@@ -1,1 +1,75 @@
-fn main() {}
+//! `clientele`: see `clientele --help`.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use clientele_server::cli::{Cli, Command, GlobalArgs};
+use clientele_server::run::{AppServices, open_store, serve, services};
+use clientele_server::settings::{Settings, argon2_params, plan_limits};
+use clientele_server::{admin, telemetry};
+use serde_json::{Value, json};
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.global.log_format, &cli.global.log);
+    let result = match cli.command {
+        Command::Serve(args) => match Settings::from_args(&cli.global, &args) {
+            Ok(settings) => serve(settings).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        },
+        Command::Migrate => migrate(&cli.global).await.map(print),
+        Command::Orgs(cmd) => match admin_services(&cli.global).await {
+            Ok(s) => admin::orgs(&s, cmd).await.map(print),
+            Err(e) => Err(e),
+        },
+        Command::Keys(cmd) => match admin_services(&cli.global).await {
+            Ok(s) => admin::keys(&s, cmd).await.map(print),
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("error: {}", message.replace('\n', " "));
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The one JSON object a subcommand prints: the only legitimate use of stdout.
+#[allow(clippy::print_stdout)]
+fn print(value: Value) {
+    println!("{value}");
+}
+
+async fn migrate(global: &GlobalArgs) -> Result<Value, String> {
+    let (_, applied) = open_store(
+        &global.database_url,
+        global.pool_size.max(1),
+        std::time::Duration::from_millis(global.pool_timeout_ms),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(json!({ "applied": applied }))
+}
+
+/// The use cases for an administration subcommand (migrating first).
+async fn admin_services(global: &GlobalArgs) -> Result<AppServices, String> {
+    let (store, _) = open_store(
+        &global.database_url,
+        global.pool_size.clamp(1, 4),
+        std::time::Duration::from_millis(global.pool_timeout_ms),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut settings = Settings::for_tests(global.database_url.clone());
+    settings.argon2 = argon2_params(global);
+    settings.plan_limits = plan_limits(&global.plan_limits)?;
+    settings.mail_dir = "./mail".into();
+    settings.check()?;
+    services(store, &settings).map_err(|e| e.to_string())
+}

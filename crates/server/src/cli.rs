@@ -1,0 +1,191 @@
+//! The command line: `clientele serve | migrate | orgs ... | keys ...`. Every flag has a
+//! `CLIENTELE_*` environment variable, shown by `--help`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Clientele: a multi-tenant registry of an agency's clients.
+#[derive(Debug, Parser)]
+#[command(name = "clientele", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every subcommand takes (they may be given before or after the subcommand).
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Database URL: `sqlite://PATH` (created when missing) or `postgres://...`.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_DATABASE_URL",
+        default_value = "sqlite://clientele.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+    /// Most database connections in the pool.
+    #[arg(long, global = true, env = "CLIENTELE_POOL_SIZE", default_value_t = 10)]
+    pub pool_size: u32,
+    /// How long a request waits for a database connection before a 503, in milliseconds.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_POOL_TIMEOUT_MS",
+        default_value_t = 5000
+    )]
+    pub pool_timeout_ms: u64,
+    /// Log format on stderr.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
+    /// Log filter (tracing-subscriber's `EnvFilter` syntax), e.g. `info` or `warn,clientele=debug`.
+    #[arg(long, global = true, env = "CLIENTELE_LOG", default_value = "info")]
+    pub log: String,
+    /// argon2id memory cost, in KiB.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_ARGON2_MEMORY_KIB",
+        default_value_t = 19_456
+    )]
+    pub argon2_memory_kib: u32,
+    /// argon2id passes.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_ARGON2_ITERATIONS",
+        default_value_t = 2
+    )]
+    pub argon2_iterations: u32,
+    /// argon2id lanes.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_ARGON2_PARALLELISM",
+        default_value_t = 1
+    )]
+    pub argon2_parallelism: u32,
+    /// A plan's client limit, `PLAN=N` or `PLAN=unlimited` (repeatable). Defaults: free=3,
+    /// starter=5, professional=15, agency=50, enterprise=unlimited.
+    #[arg(
+        long = "plan-limit",
+        global = true,
+        env = "CLIENTELE_PLAN_LIMITS",
+        value_delimiter = ',',
+        value_name = "PLAN=N"
+    )]
+    pub plan_limits: Vec<String>,
+}
+
+/// `text` for people, `json` for log collectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply pending migrations; prints `{"applied": [...]}`.
+    Migrate,
+    /// Organizations (tenants).
+    #[command(subcommand)]
+    Orgs(OrgsCommand),
+    /// Management API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `clientele serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CLIENTELE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// `POST /v1/clients` requests a minute per API key (0: no limit).
+    #[arg(long, env = "CLIENTELE_CREATE_RATE_LIMIT", default_value_t = 10)]
+    pub create_rate_limit: u32,
+    /// Other requests a minute per API key (0: no limit).
+    #[arg(long, env = "CLIENTELE_RATE_LIMIT", default_value_t = 600)]
+    pub rate_limit: u32,
+    /// An origin allowed on cookie-authenticated writes, besides `http://BIND` and
+    /// `http://localhost:PORT` (repeatable).
+    #[arg(
+        long = "allowed-origin",
+        env = "CLIENTELE_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+    /// Directory the mailer writes `.eml` files into.
+    #[arg(long, env = "CLIENTELE_MAIL_DIR", default_value = "./mail")]
+    pub mail_dir: PathBuf,
+    /// Mark session cookies `Secure` (serve behind HTTPS).
+    #[arg(long, env = "CLIENTELE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Public base URL of the web app, for links in emails (default: `http://BIND`).
+    #[arg(long, env = "CLIENTELE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// HTTP worker threads (default: the number of CPUs).
+    #[arg(long, env = "CLIENTELE_WORKERS")]
+    pub workers: Option<usize>,
+    /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
+    #[arg(long, env = "CLIENTELE_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgsCommand {
+    /// Create an organization; prints it.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// free, starter, professional, agency or enterprise.
+        #[arg(long, default_value = "free")]
+        plan: String,
+    },
+    /// List organizations; prints `{"organizations": [...]}`.
+    List,
+    /// Change an organization's plan; prints it.
+    SetPlan {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        plan: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create an API key; prints it with the key itself (the only time it is shown).
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long, default_value = "default")]
+        name: String,
+        /// production or sandbox.
+        #[arg(long, default_value = "production")]
+        environment: String,
+    },
+    /// List an organization's keys (prefixes, never the keys); prints `{"keys": [...]}`.
+    List {
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke a key; prints its record with `revoked_at`.
+    Revoke {
+        #[arg(long)]
+        id: String,
+    },
+}

@@ -1,0 +1,145 @@
+//! The password-hashing port on argon2id, run on the blocking pool.
+
+use std::sync::Arc;
+
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+use async_trait::async_trait;
+use clientele_ports::{InfraError, PasswordHasher};
+
+/// argon2id's cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, garde::Validate)]
+pub struct Argon2Params {
+    /// Memory in KiB (argon2's `m`).
+    #[garde(range(min = 8, max = 4_194_304))]
+    pub memory_kib: u32,
+    /// Passes (argon2's `t`).
+    #[garde(range(min = 1, max = 64))]
+    pub iterations: u32,
+    /// Lanes (argon2's `p`).
+    #[garde(range(min = 1, max = 64))]
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Params {
+    /// OWASP's argon2id recommendation: 19 MiB, 2 passes, 1 lane.
+    fn default() -> Self {
+        Self {
+            memory_kib: Params::DEFAULT_M_COST,
+            iterations: Params::DEFAULT_T_COST,
+            parallelism: Params::DEFAULT_P_COST,
+        }
+    }
+}
+
+impl Argon2Params {
+    /// Cheap parameters for tests (never for production).
+    #[must_use]
+    pub const fn cheap() -> Self {
+        Self {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        }
+    }
+}
+
+/// argon2id on `spawn_blocking`. Verifying against no hash (unknown email) hashes a dummy
+/// password with the same parameters, so both cases cost the same.
+#[derive(Clone)]
+pub struct Argon2Hasher {
+    params: Params,
+    dummy_hash: Arc<str>,
+}
+
+impl std::fmt::Debug for Argon2Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Argon2Hasher")
+            .field("m_cost", &self.params.m_cost())
+            .field("t_cost", &self.params.t_cost())
+            .field("p_cost", &self.params.p_cost())
+            .finish()
+    }
+}
+
+fn infra(e: impl std::error::Error + Send + Sync + 'static) -> InfraError {
+    InfraError {
+        what: "password hashing",
+        source: Box::new(e),
+    }
+}
+
+fn argon(params: &Params) -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+}
+
+impl Argon2Hasher {
+    /// A hasher with `params`.
+    ///
+    /// # Errors
+    /// Parameters argon2 refuses.
+    pub fn new(p: Argon2Params) -> Result<Self, InfraError> {
+        let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None).map_err(infra)?;
+        let dummy_hash = argon(&params)
+            .hash_password(b"clientele-dummy-password")
+            .map_err(infra)?
+            .to_string();
+        Ok(Self {
+            params,
+            dummy_hash: dummy_hash.into(),
+        })
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, InfraError> + Send + 'static,
+) -> Result<T, InfraError> {
+    tokio::task::spawn_blocking(f).await.map_err(infra)?
+}
+
+#[async_trait]
+impl PasswordHasher for Argon2Hasher {
+    async fn hash(&self, password: &str) -> Result<String, InfraError> {
+        let params = self.params.clone();
+        let password = password.to_owned();
+        blocking(move || {
+            argon(&params)
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(infra)
+        })
+        .await
+    }
+
+    async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, InfraError> {
+        let known = hash.is_some();
+        let hash = hash.map_or_else(|| self.dummy_hash.to_string(), str::to_owned);
+        let params = self.params.clone();
+        let password = password.to_owned();
+        blocking(move || {
+            let ok = argon(&params)
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok();
+            Ok(ok && known)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_and_verifies() {
+        let h = Argon2Hasher::new(Argon2Params::cheap()).unwrap();
+        let hash = h.hash("correct horse").await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+        assert!(!hash.contains("correct horse"));
+        assert!(h.verify("correct horse", Some(&hash)).await.unwrap());
+        assert!(!h.verify("wrong horse", Some(&hash)).await.unwrap());
+        assert!(!h.verify("correct horse", None).await.unwrap());
+        assert!(!h.verify("x", Some("not a hash")).await.unwrap());
+    }
+}

@@ -1,0 +1,264 @@
+//! Wiring: the store, the use cases, the HTTP server; [`spawn`] for tests.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpServer;
+use actix_web::dev::ServerHandle;
+use clientele_adapters_diesel::{DieselStore, PoolOptions};
+use clientele_adapters_http::{AppState, HttpSettings, RateLimits};
+use clientele_ports::{Bootstrap, Config, RandomIds, Services, SystemClock};
+
+use crate::hasher::Argon2Hasher;
+use crate::mail::{DEFAULT_FROM, FileMailer};
+use crate::settings::Settings;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Settings(String),
+    #[error(transparent)]
+    Store(#[from] clientele_adapters_diesel::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// The use cases over the database store.
+pub type AppServices = Services<DieselStore>;
+
+/// Connects to the database (blocking work on the blocking pool) and applies pending migrations.
+///
+/// # Errors
+/// The store's connection or migration error.
+pub async fn open_store(
+    url: &str,
+    pool_size: u32,
+    timeout: Duration,
+) -> Result<(DieselStore, Vec<String>), StartError> {
+    let options = PoolOptions {
+        max_size: pool_size,
+        connection_timeout: timeout,
+        ..PoolOptions::default()
+    };
+    let url = url.to_owned();
+    let store = tokio::task::spawn_blocking(move || DieselStore::connect(&url, options))
+        .await
+        .map_err(|e| StartError::Setup(format!("connecting to the database: {e}")))??;
+    let applied = store.migrate().await?;
+    Ok((store, applied))
+}
+
+/// The use cases over `store` with the production clock, ids, argon2id and the `.eml` mailer.
+///
+/// # Errors
+/// argon2 parameters it refuses.
+pub fn services(store: DieselStore, settings: &Settings) -> Result<AppServices, StartError> {
+    let hasher = Argon2Hasher::new(settings.argon2)
+        .map_err(|e| StartError::Settings(format!("invalid argon2 parameters: {}", e.source)))?;
+    let config = Config {
+        plan_limits: settings.plan_limits,
+        public_url: settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", settings.bind)),
+        ..Config::default()
+    };
+    Ok(Services::new(
+        store,
+        Arc::new(SystemClock),
+        Arc::new(RandomIds),
+        Arc::new(hasher),
+        Arc::new(FileMailer::new(&settings.mail_dir, DEFAULT_FROM)),
+        config,
+    ))
+}
+
+/// The origins allowed on cookie-authenticated writes: `http://BIND`, `http://localhost:PORT`
+/// and the configured ones.
+#[must_use]
+pub fn allowed_origins(bound: SocketAddr, extra: &[String]) -> Vec<String> {
+    let mut origins = vec![
+        format!("http://{bound}"),
+        format!("http://localhost:{}", bound.port()),
+    ];
+    for o in extra {
+        let o = o.trim().trim_end_matches('/').to_owned();
+        if !o.is_empty() && !origins.contains(&o) {
+            origins.push(o);
+        }
+    }
+    origins
+}
+
+/// A running server: its address, the use cases it serves, the bootstrap (when the database was
+/// empty). Stops when dropped, or with [`RunningServer::stop`].
+#[derive(Debug)]
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub services: Arc<AppServices>,
+    pub bootstrap: Option<Bootstrap>,
+    handle: ServerHandle,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// `http://ADDR`.
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops gracefully: in-flight requests finish.
+    pub async fn stop(mut self) {
+        self.handle.stop(true).await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        // Sends the stop command now; the workers finish on their own threads.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// A prepared server: bound, migrated, not yet running.
+struct Prepared {
+    server: actix_web::dev::Server,
+    addr: SocketAddr,
+    services: Arc<AppServices>,
+    bootstrap: Option<Bootstrap>,
+}
+
+async fn prepare(settings: &Settings, signals: bool) -> Result<Prepared, StartError> {
+    settings.check().map_err(StartError::Settings)?;
+    let (store, applied) = open_store(
+        &settings.database_url,
+        settings.pool_size,
+        settings.pool_timeout(),
+    )
+    .await?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied migrations");
+    }
+    let services = Arc::new(services(store, settings)?);
+    let bootstrap = services
+        .bootstrap()
+        .await
+        .map_err(|e| StartError::Setup(format!("bootstrap failed: {e}")))?;
+    let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
+        addr: settings.bind,
+        source,
+    })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: settings.bind,
+        source,
+    })?;
+    let state = AppState::new(
+        Arc::clone(&services),
+        HttpSettings {
+            allowed_origins: allowed_origins(addr, &settings.allowed_origins),
+            secure_cookies: settings.secure_cookies,
+            rate_limits: RateLimits {
+                create_per_minute: settings.create_rate_limit,
+                other_per_minute: settings.rate_limit,
+            },
+            ..HttpSettings::default()
+        },
+    );
+    let mut server = HttpServer::new(move || clientele_adapters_http::app(state.clone()))
+        .shutdown_timeout(settings.shutdown_timeout);
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    if !signals {
+        server = server.disable_signals();
+    }
+    let server = server
+        .listen(listener)
+        .map_err(|source| StartError::Bind {
+            addr: settings.bind,
+            source,
+        })?
+        .run();
+    Ok(Prepared {
+        server,
+        addr,
+        services,
+        bootstrap,
+    })
+}
+
+/// Starts a server in the background (tests, embedding): bound to `settings.bind` (use port 0),
+/// migrated, bootstrapped. It stops when the returned value is dropped.
+///
+/// # Errors
+/// Invalid settings, database or bind failures.
+pub async fn spawn(settings: Settings) -> Result<RunningServer, StartError> {
+    let prepared = prepare(&settings, false).await?;
+    let handle = prepared.server.handle();
+    let task = tokio::spawn(prepared.server);
+    Ok(RunningServer {
+        addr: prepared.addr,
+        services: prepared.services,
+        bootstrap: prepared.bootstrap,
+        handle,
+        task: Some(task),
+    })
+}
+
+/// `clientele serve`: runs until SIGTERM/SIGINT, then lets in-flight requests finish (up to the
+/// shutdown timeout). On an empty database the bootstrap organization and key are printed once,
+/// on stderr.
+///
+/// # Errors
+/// Invalid settings, database or bind failures, or the server's own I/O error.
+pub async fn serve(settings: Settings) -> Result<(), StartError> {
+    let prepared = prepare(&settings, true).await?;
+    if let Some(b) = &prepared.bootstrap {
+        print_bootstrap(b);
+    }
+    tracing::info!(addr = %prepared.addr, database = %prepared.services.store().database(), "listening");
+    let purge = tokio::spawn(purge_idempotency(Arc::clone(&prepared.services)));
+    let result = prepared.server.await;
+    purge.abort();
+    tracing::info!("stopped");
+    result.map_err(|e| StartError::Setup(format!("server error: {e}")))
+}
+
+#[allow(clippy::print_stderr)]
+fn print_bootstrap(b: &Bootstrap) {
+    // Deliberately not a log line: the key is shown once, to the operator's terminal.
+    eprintln!(
+        "Created organization \"{}\" ({}) on the {} plan.\n\
+         Management API key (shown once; store it now): {}",
+        b.organization.name,
+        b.organization.id,
+        b.organization.plan,
+        b.secret.expose()
+    );
+}
+
+/// Deletes expired `Idempotency-Key` records every hour.
+async fn purge_idempotency(services: Arc<AppServices>) {
+    use clientele_ports::IdempotencyStore as _;
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match services.store().purge_idempotent(services.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "expired idempotency records deleted"),
+            Err(e) => tracing::warn!(error = %e, "purging idempotency records failed"),
+        }
+    }
+}
