@@ -52,7 +52,11 @@ impl SmtpConfig {
             }
         };
         let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse::<u16>().map_err(|_| format!("invalid SMTP port {p:?}"))?),
+            Some((h, p)) => (
+                h,
+                p.parse::<u16>()
+                    .map_err(|_| format!("invalid SMTP port {p:?}"))?,
+            ),
             None => (hostport, 25),
         };
         if host.is_empty() {
@@ -121,7 +125,10 @@ impl Session {
         loop {
             line.clear();
             if self.reader.read_line(&mut line)? == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "SMTP server closed the connection"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "SMTP server closed the connection",
+                ));
             }
             // "250-..." continues, "250 ..." ends a reply.
             if line.as_bytes().get(3) != Some(&b'-') {
@@ -161,7 +168,11 @@ fn base64(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -180,7 +191,9 @@ fn percent_decode(s: &str) -> Result<String, String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3).ok_or("invalid %-escape in mailer URL")?;
+            let hex = s
+                .get(i + 1..i + 3)
+                .ok_or("invalid %-escape in mailer URL")?;
             out.push(u8::from_str_radix(hex, 16).map_err(|_| "invalid %-escape in mailer URL")?);
             i += 3;
         } else {
@@ -273,13 +286,23 @@ mod tests {
         let (port, server) = fake_server(true);
         let config = SmtpConfig::from_url(&format!("smtp://u:p@127.0.0.1:{port}")).unwrap();
         config
-            .send("noreply@clientele.local", "ann@example.com", b"Subject: Hi\r\n\r\n.hidden\r\nbody")
+            .send(
+                "noreply@clientele.local",
+                "ann@example.com",
+                b"Subject: Hi\r\n\r\n.hidden\r\nbody",
+            )
             .unwrap();
         let transcript = server.join().unwrap();
-        assert!(transcript.contains("AUTH PLAIN AHUAcA==\r\n"), "{transcript}");
+        assert!(
+            transcript.contains("AUTH PLAIN AHUAcA==\r\n"),
+            "{transcript}"
+        );
         assert!(transcript.contains("MAIL FROM:<noreply@clientele.local>\r\n"));
         assert!(transcript.contains("RCPT TO:<ann@example.com>\r\n"));
-        assert!(transcript.contains("\r\n..hidden\r\nbody\r\n.\r\n"), "{transcript}");
+        assert!(
+            transcript.contains("\r\n..hidden\r\nbody\r\n.\r\n"),
+            "{transcript}"
+        );
     }
 
     #[test]
@@ -289,7 +312,11 @@ mod tests {
         let err = config.send("a@b.co", "c@d.co", b"x").unwrap_err();
         assert!(err.to_string().contains("535"), "{err}");
         drop(server);
-        let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let closed = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let config = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{closed}")).unwrap();
         assert!(config.send("a@b.co", "c@d.co", b"x").is_err());
     }
