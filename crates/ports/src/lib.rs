@@ -26,5 +26,5 @@ pub use repos::{
 pub use secrets::{Secret, SecretHash};
 pub use services::{
     Account, Bootstrap, Caller, Config, IdempotencyRequest, NewSession, NewUser, Replayable,
-    Services, UserUpdate,
+    Services, SignUpInput, UserUpdate,
 };

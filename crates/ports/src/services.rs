@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use clientele_domain::{
     ApiKey, ApiKeyId, ApiKeyName, Client, ClientId, ClientPatch, ClientQuery, Collector, Email,
-    Environment, Field, NewClient, Organization, OrganizationId, OrganizationName, Password, Plan,
-    PlanLimits, SignupFlow, SubscriptionStatus, User, UserId, UserName,
+    Environment, Expected, Field, Input, Issue, NewClient, Organization, OrganizationId,
+    OrganizationName, Password, Plan, PlanLimits, Received, SignupFlow, SubscriptionStatus, User,
+    UserId, UserName,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -101,6 +102,36 @@ pub struct Account {
 pub struct NewSession {
     pub token: Secret,
     pub expires_at: OffsetDateTime,
+}
+
+/// A sign-up request's fields, before parsing (absent, `null`, a string, or another JSON type).
+#[derive(Clone, Default)]
+pub struct SignUpInput {
+    pub email: Input,
+    pub password: Input,
+    pub name: Input,
+}
+
+impl SignUpInput {
+    /// From plain strings (the command line, tests).
+    #[must_use]
+    pub fn new(email: &str, password: &str, name: Option<&str>) -> Self {
+        Self {
+            email: Input::text(email),
+            password: Input::text(password),
+            name: name.map_or(Input::Missing, Input::text),
+        }
+    }
+}
+
+impl std::fmt::Debug for SignUpInput {
+    /// The password is never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUpInput")
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A user to create from the command line.
@@ -389,13 +420,8 @@ impl<S: Store> Services<S> {
     ///
     /// # Errors
     /// `Validation` (email, password, name), `EmailTaken`, storage and infrastructure errors.
-    pub async fn sign_up(
-        &self,
-        email: &str,
-        password: &str,
-        name: Option<&str>,
-    ) -> Result<(Account, NewSession), AccountError> {
-        let (email, password, name) = parse_account(email, password, name)?;
+    pub async fn sign_up(&self, input: SignUpInput) -> Result<(Account, NewSession), AccountError> {
+        let (email, password, name) = parse_account(input)?;
         let now = self.clock.now();
         let org_name = name.as_ref().map_or(email.as_str(), UserName::as_str);
         let organization = Organization {
@@ -647,8 +673,11 @@ impl<S: Store> Services<S> {
     /// # Errors
     /// `Validation`, `EmailTaken`, `NotFound` (organization), storage errors.
     pub async fn create_user(&self, new: NewUser) -> Result<Account, AccountError> {
-        let (email, password, name) =
-            parse_account(&new.email, &new.password, new.name.as_deref())?;
+        let (email, password, name) = parse_account(SignUpInput::new(
+            &new.email,
+            &new.password,
+            new.name.as_deref(),
+        ))?;
         let now = self.clock.now();
         let (org, created) = match new.organization {
             Some(id) => (self.store.get_organization(id).await?, false),
@@ -730,28 +759,50 @@ impl<S: Store> Services<S> {
     }
 }
 
-/// Parses sign-up fields, reporting every failed rule.
+/// Parses sign-up fields, reporting every failed rule: email and password are required strings,
+/// the name an optional one.
 fn parse_account(
-    email: &str,
-    password: &str,
-    name: Option<&str>,
+    input: SignUpInput,
 ) -> Result<(Email, Password, Option<UserName>), clientele_domain::ValidationErrors> {
     let mut c = Collector::new();
-    let email = c.take(Email::parse(Field::Email, email));
-    let password = c.take(Password::parse(password));
-    let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
-        None => Some(None),
-        Some(n) => c.take(UserName::parse(n)).map(Some),
+    let email = required_text(&mut c, Field::Email, input.email)
+        .and_then(|s| c.take(Email::parse(Field::Email, &s)));
+    let password = required_text(&mut c, Field::Password, input.password)
+        .and_then(|s| c.take(Password::parse(&s)));
+    let name = match input.name {
+        Input::Missing | Input::Null => Some(None),
+        Input::Text(n) if n.trim().is_empty() => Some(None),
+        Input::Text(n) => c.take(UserName::parse(&n)).map(Some),
+        Input::Other(received) => {
+            c.push(Issue::invalid_type(
+                Field::UserName,
+                Expected::String,
+                received,
+            ));
+            None
+        }
     };
     c.check()?;
     match (email, password, name) {
         (Some(e), Some(p), Some(n)) => Ok((e, p, n)),
+        // Unreachable: a missing value recorded an issue, so `check` returned it.
         _ => Err(clientele_domain::ValidationErrors::single(
-            clientele_domain::Issue::invalid_type(
-                Field::Email,
-                clientele_domain::Expected::String,
-                clientele_domain::Received::Undefined,
-            ),
+            Issue::invalid_type(Field::Email, Expected::String, Received::Undefined),
         )),
+    }
+}
+
+/// A required string field, or an `invalid_type` issue.
+fn required_text(c: &mut Collector, field: Field, input: Input) -> Option<String> {
+    match input {
+        Input::Text(s) => Some(s),
+        other => {
+            c.push(Issue::invalid_type(
+                field,
+                Expected::String,
+                other.received(),
+            ));
+            None
+        }
     }
 }

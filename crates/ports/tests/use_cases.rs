@@ -10,7 +10,7 @@ use clientele_domain::{
 use clientele_ports::memory::{Harness, MemoryStore};
 use clientele_ports::{
     AccountError, Begin, Caller, ClientError, Config, IdempotencyClaim, IdempotencyRequest,
-    IdempotencyStore, NewUser, Replayable, Services, StoredResponse, UserUpdate,
+    IdempotencyStore, NewUser, Replayable, Services, SignUpInput, StoredResponse, UserUpdate,
 };
 use time::Duration;
 
@@ -700,7 +700,11 @@ async fn sign_up_verify_log_in_log_out() {
     let w = world();
     let (account, session) = w
         .svc
-        .sign_up(" Ann@Example.COM ", "s3cret-password", Some("Ann"))
+        .sign_up(SignUpInput::new(
+            " Ann@Example.COM ",
+            "s3cret-password",
+            Some("Ann"),
+        ))
         .await
         .unwrap();
     assert_eq!(account.user.email.as_str(), "Ann@example.com");
@@ -749,7 +753,11 @@ async fn sign_up_verify_log_in_log_out() {
     // The same email in another case is taken.
     assert!(matches!(
         w.svc
-            .sign_up("ann@example.com", "another-password", None)
+            .sign_up(SignUpInput::new(
+                "ann@example.com",
+                "another-password",
+                None
+            ))
             .await,
         Err(AccountError::EmailTaken)
     ));
@@ -791,7 +799,7 @@ async fn sign_up_verify_log_in_log_out() {
 async fn verification_tokens_expire_after_a_day() {
     let w = world();
     w.svc
-        .sign_up("late@example.com", "password123", None)
+        .sign_up(SignUpInput::new("late@example.com", "password123", None))
         .await
         .unwrap();
     let text = w.h.mailer.sent()[0].text.clone();
@@ -815,7 +823,11 @@ async fn sign_up_reports_every_bad_field() {
     let w = world();
     let Err(AccountError::Validation(errors)) = w
         .svc
-        .sign_up("not-an-email", "short", Some(&"n".repeat(300)))
+        .sign_up(SignUpInput::new(
+            "not-an-email",
+            "short",
+            Some(&"n".repeat(300)),
+        ))
         .await
     else {
         panic!("expected a validation error")
@@ -883,4 +895,38 @@ async fn an_unreachable_store_is_unavailable() {
     ));
     w.h.store.set_down(false);
     w.svc.create_client(&caller, named("X")).await.unwrap();
+}
+
+#[tokio::test]
+async fn sign_up_reports_wrong_types_with_the_other_issues() {
+    let w = world();
+    let input = SignUpInput {
+        email: Input::Other(clientele_domain::Received::Number),
+        password: Input::Missing,
+        name: Input::Other(clientele_domain::Received::Boolean),
+    };
+    let Err(AccountError::Validation(errors)) = w.svc.sign_up(input).await else {
+        panic!("expected a validation error")
+    };
+    let codes: Vec<_> = errors
+        .issues()
+        .iter()
+        .map(|i| (i.field, i.kind.code(), i.message.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (
+                Field::Email,
+                "invalid_type",
+                "Expected string, received number"
+            ),
+            (Field::Password, "invalid_type", "Required"),
+            (
+                Field::UserName,
+                "invalid_type",
+                "Expected string, received boolean"
+            ),
+        ]
+    );
 }
