@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use clientele_server::cli::{Cli, Command, GlobalArgs};
-use clientele_server::run::{AppServices, open_store, serve, services};
+use clientele_server::run::{AppServices, open_store_for_command, serve, services};
 use clientele_server::settings::{Settings, argon2_params, plan_limits};
 use clientele_server::{admin, telemetry};
 use serde_json::{Value, json};
@@ -47,9 +47,8 @@ fn print(value: Value) {
 }
 
 async fn migrate(global: &GlobalArgs) -> Result<Value, String> {
-    let (_, applied) = open_store(
+    let (_, applied) = open_store_for_command(
         &global.database_url,
-        global.pool_size.max(1),
         std::time::Duration::from_millis(global.pool_timeout_ms),
     )
     .await
@@ -59,9 +58,8 @@ async fn migrate(global: &GlobalArgs) -> Result<Value, String> {
 
 /// The use cases for an administration subcommand (migrating first).
 async fn admin_services(global: &GlobalArgs) -> Result<AppServices, String> {
-    let (store, _) = open_store(
+    let (store, _) = open_store_for_command(
         &global.database_url,
-        global.pool_size.clamp(1, 4),
         std::time::Duration::from_millis(global.pool_timeout_ms),
     )
     .await

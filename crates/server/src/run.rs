@@ -43,11 +43,42 @@ pub async fn open_store(
     pool_size: u32,
     timeout: Duration,
 ) -> Result<(DieselStore, Vec<String>), StartError> {
-    let options = PoolOptions {
-        max_size: pool_size,
-        connection_timeout: timeout,
-        ..PoolOptions::default()
-    };
+    open_store_with(
+        url,
+        PoolOptions {
+            max_size: pool_size,
+            connection_timeout: timeout,
+            ..PoolOptions::default()
+        },
+    )
+    .await
+}
+
+/// [`open_store`] for a short-lived command: no idle connection is kept or replenished in the
+/// background, so the process never exits while the pool is opening a connection.
+///
+/// # Errors
+/// The store's connection or migration error.
+pub async fn open_store_for_command(
+    url: &str,
+    timeout: Duration,
+) -> Result<(DieselStore, Vec<String>), StartError> {
+    open_store_with(
+        url,
+        PoolOptions {
+            max_size: 1,
+            min_idle: Some(0),
+            connection_timeout: timeout,
+            ..PoolOptions::default()
+        },
+    )
+    .await
+}
+
+async fn open_store_with(
+    url: &str,
+    options: PoolOptions,
+) -> Result<(DieselStore, Vec<String>), StartError> {
     let url = url.to_owned();
     let store = tokio::task::spawn_blocking(move || DieselStore::connect(&url, options))
         .await
@@ -140,7 +171,8 @@ struct Prepared {
     bootstrap: Option<Bootstrap>,
 }
 
-async fn prepare(settings: &Settings, signals: bool) -> Result<Prepared, StartError> {
+/// Actix's own signal handling is off: [`serve`] installs its handlers before announcing itself.
+async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
     settings.check().map_err(StartError::Settings)?;
     let (store, applied) = open_store(
         &settings.database_url,
@@ -181,9 +213,7 @@ async fn prepare(settings: &Settings, signals: bool) -> Result<Prepared, StartEr
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }
-    if !signals {
-        server = server.disable_signals();
-    }
+    server = server.disable_signals();
     let server = server
         .listen(listener)
         .map_err(|source| StartError::Bind {
@@ -205,7 +235,7 @@ async fn prepare(settings: &Settings, signals: bool) -> Result<Prepared, StartEr
 /// # Errors
 /// Invalid settings, database or bind failures.
 pub async fn spawn(settings: Settings) -> Result<RunningServer, StartError> {
-    let prepared = prepare(&settings, false).await?;
+    let prepared = prepare(&settings).await?;
     let handle = prepared.server.handle();
     let task = tokio::spawn(prepared.server);
     Ok(RunningServer {
@@ -217,14 +247,30 @@ pub async fn spawn(settings: Settings) -> Result<RunningServer, StartError> {
     })
 }
 
-/// `clientele serve`: runs until SIGTERM/SIGINT, then lets in-flight requests finish (up to the
-/// shutdown timeout). On an empty database the bootstrap organization and key are printed once,
-/// on stderr.
+/// `clientele serve`: runs until SIGTERM/SIGINT, then stops accepting connections and lets
+/// in-flight requests finish (up to the shutdown timeout). On an empty database the bootstrap
+/// organization and key are printed once, on stderr.
 ///
 /// # Errors
 /// Invalid settings, database or bind failures, or the server's own I/O error.
 pub async fn serve(settings: Settings) -> Result<(), StartError> {
-    let prepared = prepare(&settings, true).await?;
+    use tokio::signal::unix::{SignalKind, signal};
+    let prepared = prepare(&settings).await?;
+    // The handlers are installed before "listening" is logged, so a signal sent as soon as the
+    // server is announced is always a graceful stop.
+    let signal_error =
+        |e: std::io::Error| StartError::Setup(format!("installing signal handlers: {e}"));
+    let mut terminate = signal(SignalKind::terminate()).map_err(signal_error)?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(signal_error)?;
+    let handle = prepared.server.handle();
+    let stopper = tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = interrupt.recv() => "SIGINT",
+        };
+        tracing::info!(signal = name, "shutting down: finishing in-flight requests");
+        handle.stop(true).await;
+    });
     if let Some(b) = &prepared.bootstrap {
         print_bootstrap(b);
     }
@@ -232,6 +278,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let purge = tokio::spawn(purge_idempotency(Arc::clone(&prepared.services)));
     let result = prepared.server.await;
     purge.abort();
+    stopper.abort();
     tracing::info!("stopped");
     result.map_err(|e| StartError::Setup(format!("server error: {e}")))
 }

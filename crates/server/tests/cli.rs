@@ -1,0 +1,374 @@
+//! The `clientele` binary: administration subcommands print one JSON object on stdout; failures
+//! exit non-zero with one line on stderr; `serve` bootstraps once, never logs the key, and stops
+//! on SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::{Backend, TestDb};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_clientele");
+
+struct Out {
+    args: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn json(&self) -> Value {
+        assert_eq!(self.code, 0, "{}: stderr: {}", self.args, self.stderr);
+        assert_eq!(
+            self.stdout.lines().count(),
+            1,
+            "one line: {:?}",
+            self.stdout
+        );
+        serde_json::from_str(&self.stdout).expect("stdout is JSON")
+    }
+
+    fn failed(&self) -> &str {
+        assert_ne!(self.code, 0, "expected a failure; stdout: {}", self.stdout);
+        assert!(
+            self.stdout.is_empty(),
+            "nothing on stdout: {:?}",
+            self.stdout
+        );
+        let lines: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        assert_eq!(lines.len(), 1, "one line on stderr: {:?}", self.stderr);
+        lines[0]
+    }
+}
+
+fn run(db: &TestDb, args: &[&str]) -> Out {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("--database-url")
+        .arg(db.url())
+        .env("CLIENTELE_LOG", "warn")
+        .env_remove("CLIENTELE_DATABASE_URL")
+        .output()
+        .expect("binary runs");
+    Out {
+        args: format!("{args:?} -> {:?}", out.status),
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn admin_commands(backend: Backend) {
+    let Some(db) = TestDb::create(backend) else {
+        return;
+    };
+    let migrated = run(&db, &["migrate"]).json();
+    let applied = migrated["applied"].as_array().unwrap();
+    assert!(!applied.is_empty());
+    assert_eq!(
+        run(&db, &["migrate"]).json(),
+        serde_json::json!({"applied": []})
+    );
+
+    let org = run(&db, &["orgs", "create", "--name", "Acme Agency"]).json();
+    assert_eq!(org["name"], "Acme Agency");
+    assert_eq!(org["plan"], "free");
+    let id = org["id"].as_str().unwrap().to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok());
+    assert!(org["created_at"].as_str().unwrap().ends_with('Z'));
+
+    let pro = run(
+        &db,
+        &[
+            "orgs",
+            "create",
+            "--name",
+            "Pro Co",
+            "--plan",
+            "professional",
+        ],
+    )
+    .json();
+    assert_eq!(pro["plan"], "professional");
+    let list = run(&db, &["orgs", "list"]).json();
+    assert_eq!(list["organizations"].as_array().unwrap().len(), 2);
+    assert_eq!(list["organizations"][0]["id"], id.as_str());
+
+    let changed = run(&db, &["orgs", "set-plan", "--org", &id, "--plan", "agency"]).json();
+    assert_eq!(changed["plan"], "agency");
+    assert_eq!(changed["id"], id.as_str());
+
+    let line = run(&db, &["orgs", "set-plan", "--org", &id, "--plan", "gold"]);
+    assert!(line.failed().contains("gold"));
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let line = run(
+        &db,
+        &["orgs", "set-plan", "--org", &unknown, "--plan", "free"],
+    );
+    assert!(line.failed().contains("not found"));
+    let line = run(
+        &db,
+        &["orgs", "create", "--name", "X", "--plan", "platinum"],
+    );
+    line.failed();
+    let line = run(&db, &["orgs", "create", "--name", "   "]);
+    line.failed();
+
+    let key = run(
+        &db,
+        &[
+            "keys",
+            "create",
+            "--org",
+            &id,
+            "--name",
+            "ci",
+            "--environment",
+            "sandbox",
+        ],
+    )
+    .json();
+    let secret = key["key"].as_str().unwrap().to_owned();
+    assert!(
+        secret.starts_with("vox_mgmt_") && secret.len() == 41,
+        "{secret}"
+    );
+    assert_eq!(key["name"], "ci");
+    assert_eq!(key["environment"], "sandbox");
+    assert_eq!(key["organization_id"], id.as_str());
+    let key_id = key["id"].as_str().unwrap().to_owned();
+
+    let keys = run(&db, &["keys", "list", "--org", &id]).json();
+    let listed = &keys["keys"][0];
+    assert_eq!(listed["id"], key_id.as_str());
+    assert!(listed.get("key").is_none());
+    assert!(
+        !keys.to_string().contains(&secret),
+        "the key is never listed"
+    );
+    assert!(secret.starts_with(listed["prefix"].as_str().unwrap()));
+    assert_eq!(listed["revoked_at"], Value::Null);
+
+    let revoked = run(&db, &["keys", "revoke", "--id", &key_id]).json();
+    assert_eq!(revoked["id"], key_id.as_str());
+    assert!(revoked["revoked_at"].as_str().unwrap().ends_with('Z'));
+
+    run(&db, &["keys", "create", "--org", &unknown]).failed();
+    run(
+        &db,
+        &["keys", "create", "--org", &id, "--environment", "staging"],
+    )
+    .failed();
+    run(&db, &["keys", "revoke", "--id", "nope"]).failed();
+    run(&db, &["keys", "revoke", "--id", &unknown]).failed();
+    run(&db, &["keys", "list", "--org", "nope"]).failed();
+}
+
+#[test]
+fn admin_commands_sqlite() {
+    admin_commands(Backend::Sqlite);
+}
+
+#[test]
+fn admin_commands_postgres() {
+    admin_commands(Backend::Postgres);
+}
+
+#[test]
+fn an_unreachable_database_is_one_line() {
+    let out = Command::new(BIN)
+        .args([
+            "orgs",
+            "list",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ])
+        .args(["--pool-timeout-ms", "500"])
+        .env("CLIENTELE_LOG", "off")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let out = Command::new(BIN)
+        .args(["orgs", "list", "--database-url", "mysql://x/y"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+}
+
+/// Starts `clientele serve` on port 0; returns the child, the port, and a receiver of its stderr.
+fn serve(db: &TestDb, extra: &[&str]) -> (std::process::Child, u16, mpsc::Receiver<String>) {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .args(["--bind", "127.0.0.1:0", "--database-url", db.url()])
+        .args(["--argon2-memory-kib", "64", "--argon2-iterations", "1"])
+        .args(extra)
+        .env("CLIENTELE_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let port = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no 'listening' line; saw {seen:?}"));
+        if let Some(rest) = line.split("addr=127.0.0.1:").nth(1) {
+            let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            seen.push(line.clone());
+            break port.parse().unwrap();
+        }
+        if let Some(rest) = line.split("\"addr\":\"127.0.0.1:").nth(1) {
+            let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            seen.push(line.clone());
+            break port.parse().unwrap();
+        }
+        seen.push(line);
+    };
+    // Hand the lines seen so far back through a fresh channel, followed by the rest.
+    let (tx2, rx2) = mpsc::channel();
+    for l in seen {
+        tx2.send(l).unwrap();
+    }
+    std::thread::spawn(move || {
+        while let Ok(l) = rx.recv() {
+            if tx2.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    (child, port, rx2)
+}
+
+fn stop(mut child: std::process::Child, rx: &mpsc::Receiver<String>) -> (i32, Vec<String>) {
+    let pid = child.id().to_string();
+    Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    let mut code = None;
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            code = status.code();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let code = code.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("serve did not stop on SIGTERM");
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    (code, rx.try_iter().collect())
+}
+
+#[actix_web::test]
+async fn serve_bootstraps_once_hides_the_key_and_stops_on_sigterm() {
+    let db = TestDb::create(Backend::Sqlite).unwrap();
+    let (child, port, rx) = serve(&db, &["--log-format", "json"]);
+    let mut lines: Vec<String> = rx.try_iter().collect();
+    // The bootstrap lines come before "listening".
+    let key_line = lines
+        .iter()
+        .find(|l| l.contains("Management API key"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no key printed: {lines:?}"));
+    let key = key_line
+        .split_whitespace()
+        .find(|w| w.starts_with("vox_mgmt_"))
+        .unwrap()
+        .to_owned();
+    let http = awc::Client::default();
+    let mut res = http
+        .get(format!("http://127.0.0.1:{port}/v1/auth/me"))
+        .insert_header(("X-API-Key", key.as_str()))
+        .insert_header(("Cookie", "next-auth.session-token=secret-cookie"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let me: Value = res.json().await.unwrap();
+    assert_eq!(me["key_name"], "Bootstrap key");
+    let (code, rest) = stop(child, &rx);
+    assert_eq!(code, 0, "graceful exit");
+    lines.extend(rest);
+    let with_key = lines.iter().filter(|l| l.contains(&key)).count();
+    assert_eq!(
+        with_key, 1,
+        "the key appears once, in the bootstrap message: {lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.contains("secret-cookie")));
+    // JSON logs carry the request id of the request span.
+    let request_log = lines
+        .iter()
+        .find(|l| l.contains("\"route\":\"/v1/auth/me\""))
+        .unwrap_or_else(|| panic!("no request log: {lines:?}"));
+    let parsed: Value = serde_json::from_str(request_log).unwrap();
+    assert!(parsed["span"]["request_id"].is_string(), "{parsed}");
+
+    // A second start on the same database prints no key.
+    let (child, _, rx) = serve(&db, &[]);
+    let (code, lines) = stop(child, &rx);
+    assert_eq!(code, 0);
+    assert!(!lines.iter().any(|l| l.contains("vox_mgmt_")), "{lines:?}");
+}
+
+#[test]
+fn help_lists_every_flag_with_its_variable() {
+    let out = Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for (flag, var) in [
+        ("--database-url", "CLIENTELE_DATABASE_URL"),
+        ("--bind", "CLIENTELE_BIND"),
+        ("--create-rate-limit", "CLIENTELE_CREATE_RATE_LIMIT"),
+        ("--rate-limit", "CLIENTELE_RATE_LIMIT"),
+        ("--allowed-origin", "CLIENTELE_ALLOWED_ORIGINS"),
+        ("--mail-dir", "CLIENTELE_MAIL_DIR"),
+        ("--secure-cookies", "CLIENTELE_SECURE_COOKIES"),
+        ("--log-format", "CLIENTELE_LOG_FORMAT"),
+        ("--plan-limit", "CLIENTELE_PLAN_LIMITS"),
+        ("--pool-size", "CLIENTELE_POOL_SIZE"),
+        ("--argon2-memory-kib", "CLIENTELE_ARGON2_MEMORY_KIB"),
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+        assert!(help.contains(var), "{var} missing from --help");
+    }
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--pool-size",
+            "0",
+            "--database-url",
+            "sqlite::memory:",
+        ])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("pool_size"), "{stderr}");
+}
