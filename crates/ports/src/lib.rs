@@ -8,6 +8,8 @@
 //!
 //! Nothing here knows actix, diesel or r2d2.
 
+#[cfg(feature = "testing")]
+pub mod contract;
 pub mod error;
 pub mod infra;
 #[cfg(feature = "testing")]

@@ -316,12 +316,12 @@ impl ApiKeyStore for DieselStore {
     async fn touch_api_key(&self, id: ApiKeyId, now: OffsetDateTime) -> Result<(), RepoError> {
         let id = id.to_string();
         let now = to_db(now);
+        // An unknown (deleted) key has no use to record: not an error.
         self.run(move |c| {
-            found(
-                diesel::update(api_keys::table.filter(api_keys::id.eq(&id)))
-                    .set(api_keys::last_used_at.eq(Some(now)))
-                    .execute(c)?,
-            )
+            diesel::update(api_keys::table.filter(api_keys::id.eq(&id)))
+                .set(api_keys::last_used_at.eq(Some(now)))
+                .execute(c)?;
+            Ok(())
         })
         .await
     }

@@ -16,8 +16,7 @@ use crate::store::DieselStore;
 /// Claims the key, or reads why it cannot be claimed.
 ///
 /// One upsert decides: a new key is inserted; an existing record is taken over only when it has
-/// expired, or when it is an abandoned claim (no response after `stale_after`) of the same
-/// request. Its first statement writes, so on SQLite it holds the write lock, and on PostgreSQL
+/// expired, or when it is an abandoned claim (no response `stale_after` after it was taken). Its first statement writes, so on SQLite it holds the write lock, and on PostgreSQL
 /// the conflicting row stays locked for the read that follows.
 fn begin(conn: &mut DbConn, claim: &Claim) -> Result<Begin, Failure> {
     // `DO UPDATE ... WHERE`: the upsert's filter, not `QueryDsl`'s.
@@ -49,8 +48,7 @@ fn begin(conn: &mut DbConn, claim: &Claim) -> Result<Begin, Failure> {
             .filter(
                 k::expires_at.le(now).or(k::response_status
                     .is_null()
-                    .and(k::locked_at.le(stale_before))
-                    .and(k::fingerprint.eq(fingerprint))),
+                    .and(k::locked_at.le(stale_before))),
             )
             .returning(k::idempotency_key)
             .get_result(c)

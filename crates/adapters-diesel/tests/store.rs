@@ -1,0 +1,451 @@
+//! What only the diesel store has: migrations (redo on both backends), URL forms, SQLite's
+//! concurrent writers, and availability: an unreachable or stopped database is `Unavailable`
+//! within the pool's timeout, and the store recovers by itself.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use clientele_adapters_diesel::{
+    DieselStore, POSTGRES_MIGRATIONS, PoolOptions, SQLITE_MIGRATIONS, StoreError, classify,
+};
+use clientele_domain::{
+    ClientId, ClientName, NewClient, Organization, OrganizationId, OrganizationName, Plan,
+    PlanLimits,
+};
+use clientele_ports::{
+    ClientRecord, ClientRepository as _, LimitRule, OrganizationRepository as _, RepoError,
+    SessionRecord, SessionStore as _, Store as _, UserRepository as _,
+};
+use common::{PgDb, SqliteDb, TempDir, options};
+use diesel::{Connection as _, PgConnection, RunQueryDsl as _};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+fn org(name: &str, plan: Plan) -> Organization {
+    Organization {
+        id: OrganizationId::from_uuid(Uuid::now_v7()),
+        name: OrganizationName::parse(name).expect("organization name"),
+        plan,
+        created_at: now(),
+    }
+}
+
+fn now() -> OffsetDateTime {
+    clientele_ports::infra::truncate_to_millis(OffsetDateTime::now_utc())
+}
+
+fn client(org: &Organization, name: &str) -> ClientRecord {
+    ClientRecord {
+        id: ClientId::from_uuid(Uuid::now_v7()),
+        organization_id: org.id,
+        created_by: None,
+        client: NewClient::named(ClientName::parse(name).expect("client name")),
+        created_at: now(),
+    }
+}
+
+fn unlimited() -> LimitRule {
+    LimitRule {
+        limits: PlanLimits::default(),
+        cap: None,
+    }
+}
+
+/// Options for availability tests: a short wait for a connection.
+fn short_timeout() -> PoolOptions {
+    PoolOptions {
+        max_size: 2,
+        min_idle: Some(1),
+        connection_timeout: Duration::from_secs(1),
+        ..options()
+    }
+}
+
+#[track_caller]
+fn assert_unavailable<T: std::fmt::Debug>(result: Result<T, RepoError>) {
+    assert!(
+        matches!(result, Err(RepoError::Unavailable(_))),
+        "expected Unavailable, got {result:?}"
+    );
+}
+
+// ------------------------------------------------------------------------------- migrations
+
+#[test]
+fn both_backends_have_the_same_migrations() {
+    use diesel::migration::MigrationSource;
+    let sqlite: Vec<String> =
+        MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .expect("sqlite migrations")
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+    let postgres: Vec<String> = MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+        .expect("postgres migrations")
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    assert_eq!(sqlite.len(), 3);
+    assert_eq!(sqlite, postgres);
+}
+
+/// Reverts every migration and applies them again (`diesel migration redo`, for all of them):
+/// every `down.sql` works, and the schema comes back usable.
+async fn redo(store: &DieselStore) {
+    assert_eq!(
+        store.pending_migrations().await.expect("pending"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        store.migrate().await.expect("migrate again"),
+        Vec::<String>::new()
+    );
+    let o = org("Before", Plan::Free);
+    store.create_organization(&o).await.expect("create");
+    store
+        .create_client(client(&o, "Acme"), unlimited())
+        .await
+        .expect("create");
+
+    let reverted = store.revert_all_migrations().await.expect("revert all");
+    assert_eq!(
+        reverted,
+        [
+            "2025-11-23-000003_idempotency_keys",
+            "2025-11-23-000002_clients",
+            "2025-11-23-000001_accounts",
+        ]
+    );
+    assert!(
+        store.any_organization().await.is_err(),
+        "the tables are gone"
+    );
+    let pending = store.pending_migrations().await.expect("pending");
+    assert_eq!(pending.len(), 3);
+    let applied = store.migrate().await.expect("migrate");
+    assert_eq!(applied, pending);
+    assert_eq!(applied.iter().rev().cloned().collect::<Vec<_>>(), reverted);
+
+    assert!(!store.any_organization().await.expect("empty again"));
+    let o = org("After", Plan::Free);
+    store.create_organization(&o).await.expect("create");
+    let c = store
+        .create_client(client(&o, "Acme"), unlimited())
+        .await
+        .expect("create");
+    assert_eq!(c.slug.as_str(), "acme", "the slug counters were reset too");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_migrations_redo() {
+    let db = SqliteDb::new().await;
+    redo(&db.store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_migrations_redo() {
+    let Some(db) = PgDb::new().await else { return };
+    redo(&db.store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_concurrent_migrations_apply_once() {
+    let Some(mut admin) = common::admin() else {
+        return;
+    };
+    let name = common::unique("clientele_test");
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut admin)
+        .expect("create database");
+    let url = common::with_database(&common::admin_url(), &name);
+    let a = DieselStore::connect(&url, options()).expect("connect");
+    let b = DieselStore::connect(&url, options()).expect("connect");
+    let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
+    let (ra, rb) = (ra.expect("migrate a"), rb.expect("migrate b"));
+    assert_eq!(
+        ra.len() + rb.len(),
+        3,
+        "each migration applied once: {ra:?} {rb:?}"
+    );
+    drop((a, b));
+    let _ = diesel::sql_query(format!("DROP DATABASE \"{name}\" WITH (FORCE)")).execute(&mut admin);
+}
+
+// ------------------------------------------------------------------------------- SQLite
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_url_forms() {
+    let dir = TempDir::new();
+    let path = dir.0.join("forms.db");
+    let path = path.display().to_string();
+    for url in [
+        format!("sqlite://{path}"),
+        format!("sqlite:{path}"),
+        path.clone(),
+    ] {
+        let store = DieselStore::connect(&url, options()).expect("connect");
+        assert_eq!(store.backend(), clientele_adapters_diesel::Backend::Sqlite);
+        store.migrate().await.expect("migrate");
+        store.ping().await.expect("ping");
+    }
+    let memory = DieselStore::connect("sqlite::memory:", options()).expect("memory");
+    memory.migrate().await.expect("migrate");
+    let o = org("In memory", Plan::Free);
+    memory.create_organization(&o).await.expect("create");
+    assert_eq!(memory.get_organization(o.id).await.expect("get"), o);
+
+    assert!(matches!(
+        DieselStore::connect("mysql://localhost/x", options()),
+        Err(StoreError::UnsupportedUrl(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_uses_wal() {
+    let db = SqliteDb::new().await;
+    db.store
+        .create_organization(&org("Wal", Plan::Free))
+        .await
+        .expect("create");
+    assert!(
+        db.dir.0.join("clientele.db-wal").exists(),
+        "journal_mode=WAL on pooled connections"
+    );
+}
+
+/// Many writers on one SQLite file, through two pools (two processes), never see "database is
+/// locked": every write's first statement takes the write lock, and `busy_timeout` waits for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_writers_never_locked() {
+    let db = SqliteDb::new().await;
+    let other = db.another_store();
+    let o = org("Busy", Plan::Enterprise);
+    db.store.create_organization(&o).await.expect("create");
+    let u = clientele_domain::User {
+        id: "busyuser0000000000000001"
+            .parse()
+            .expect("a CUID2-shaped id"),
+        organization_id: o.id,
+        email: clientele_domain::Email::parse(clientele_domain::Field::Email, "busy@example.com")
+            .expect("email"),
+        name: None,
+        signup_flow: clientele_domain::SignupFlow::Free,
+        email_verified_at: None,
+        subscription_status: clientele_domain::SubscriptionStatus::None,
+        plan_expires_at: None,
+        created_at: now(),
+        updated_at: now(),
+    };
+    db.store.create_user(&u, "hash", None).await.expect("user");
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..64 {
+        let store = if i % 2 == 0 {
+            db.store.clone()
+        } else {
+            other.clone()
+        };
+        let (o, u) = (o.clone(), u.clone());
+        tasks.spawn(async move {
+            store
+                .create_client(client(&o, &format!("Client {i}")), unlimited())
+                .await?;
+            store
+                .create_session(&SessionRecord {
+                    token_hash: clientele_ports::SecretHash::of(&format!("t{i}")),
+                    user_id: u.id.clone(),
+                    organization_id: o.id,
+                    created_at: now(),
+                    expires_at: now() + time::Duration::hours(1),
+                })
+                .await?;
+            store
+                .list_clients(o.id, &clientele_domain::ClientQuery::default())
+                .await?;
+            store.set_plan(o.id, Plan::Enterprise).await.map(drop)
+        });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.expect("task").expect("no writer fails");
+    }
+    let total = db
+        .store
+        .list_clients(o.id, &clientele_domain::ClientQuery::default())
+        .await
+        .expect("list")
+        .total;
+    assert_eq!(total, 64);
+}
+
+/// A database file that cannot be opened is `Unavailable` within the timeout; once it can be,
+/// the same store works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_unavailable_then_recovers() {
+    let dir = TempDir::new();
+    let missing = dir.0.join("not-yet");
+    let url = format!("sqlite://{}", missing.join("c.db").display());
+
+    let started = Instant::now();
+    let err = DieselStore::connect(&url, short_timeout()).expect_err("cannot open");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let message = err.to_string();
+    assert!(
+        message.contains("unable to open database file"),
+        "{message}"
+    );
+
+    let store = DieselStore::connect_lazy(&url, short_timeout()).expect("lazy");
+    let started = Instant::now();
+    assert_unavailable(store.ping().await);
+    assert_unavailable(
+        store
+            .get_organization(OrganizationId::from_uuid(Uuid::now_v7()))
+            .await,
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "within the timeout"
+    );
+    assert!(matches!(
+        store.migrate().await,
+        Err(StoreError::Unavailable { .. })
+    ));
+
+    std::fs::create_dir_all(&missing).expect("create the directory");
+    recovers(&store).await;
+    store.migrate().await.expect("migrate");
+    let o = org("Back", Plan::Free);
+    store.create_organization(&o).await.expect("works again");
+}
+
+/// Polls until the store answers again (the pool reconnects by itself).
+async fn recovers(store: &DieselStore) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match store.ping().await {
+            Ok(()) => return,
+            Err(e) if Instant::now() > deadline => panic!("did not recover: {e:?}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------- PostgreSQL
+
+/// Nothing listens on the port: `connect` fails with the real cause, a lazy store's calls are
+/// `Unavailable`, both within the timeout. Needs no PostgreSQL server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_unreachable_is_unavailable_within_the_timeout() {
+    let url = "postgres://postgres:secret@127.0.0.1:1/clientele";
+    let started = Instant::now();
+    let err = DieselStore::connect(url, short_timeout()).expect_err("nothing listens");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let message = err.to_string();
+    assert!(
+        message.contains("refused") || message.contains("connect"),
+        "the real cause is reported: {message}"
+    );
+    assert!(
+        !message.contains("secret"),
+        "no password in errors: {message}"
+    );
+
+    let store = DieselStore::connect_lazy(url, short_timeout()).expect("lazy");
+    assert!(!format!("{store:?}").contains("secret"));
+    let started = Instant::now();
+    assert_unavailable(store.ping().await);
+    assert_unavailable(store.list_organizations().await);
+    assert_unavailable(
+        store
+            .create_client(client(&org("X", Plan::Free), "Acme"), unlimited())
+            .await,
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "each call gives up after the 1 s timeout: {:?}",
+        started.elapsed()
+    );
+}
+
+/// The database stops accepting connections and its backends are terminated mid-test: calls are
+/// `Unavailable` (never a panic, a hang or an unexpected error); once it is back, the same store
+/// works again without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stopped_then_recovers() {
+    let Some(db) = PgDb::with_options(short_timeout()).await else {
+        return;
+    };
+    let o = org("Resilient", Plan::Enterprise);
+    db.store.create_organization(&o).await.expect("create");
+
+    db.allow_connections(false);
+    db.terminate_backends();
+    let started = Instant::now();
+    assert_unavailable(db.store.get_organization(o.id).await);
+    assert_unavailable(
+        db.store
+            .create_client(client(&o, "During"), unlimited())
+            .await,
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "within the timeout: {:?}",
+        started.elapsed()
+    );
+    // Callers keep calling during the outage.
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let (store, o) = (db.store.clone(), o.clone());
+        tasks.spawn(async move {
+            store
+                .create_client(client(&o, &format!("Outage {i}")), unlimited())
+                .await
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        assert_unavailable(r.expect("no panic"));
+    }
+
+    db.allow_connections(true);
+    recovers(&db.store).await;
+    assert_eq!(db.store.get_organization(o.id).await.expect("get"), o);
+    db.store
+        .create_client(client(&o, "After"), unlimited())
+        .await
+        .expect("create after recovery");
+}
+
+/// Backends terminated while the database stays up (a failover, an idle-connection reaper): the
+/// pool replaces dead connections on check-out, so callers do not notice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_terminated_connections_are_replaced() {
+    let Some(db) = PgDb::new().await else { return };
+    let o = org("Healing", Plan::Enterprise);
+    db.store.create_organization(&o).await.expect("create");
+    for round in 0..3 {
+        db.terminate_backends();
+        for i in 0..4 {
+            db.store
+                .create_client(client(&o, &format!("R{round} C{i}")), unlimited())
+                .await
+                .expect("works through fresh connections");
+        }
+    }
+}
+
+/// A connection killed under a query: diesel's error is classified `Unavailable`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_killed_connection_is_classified_unavailable() {
+    let Some(db) = PgDb::new().await else { return };
+    let mut conn = PgConnection::establish(&db.url).expect("connect");
+    db.terminate_backends();
+    let err = diesel::sql_query("SELECT 1")
+        .execute(&mut conn)
+        .expect_err("the connection was terminated");
+    let classified = classify(err);
+    assert!(
+        matches!(classified, RepoError::Unavailable(_)),
+        "got {classified:?}"
+    );
+}
