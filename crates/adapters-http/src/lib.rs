@@ -1,6 +1,7 @@
 //! Clientele's HTTP surfaces on actix-web.
 //!
 //! - [`management`]: the management API (`/v1`, `X-API-Key`, snake_case, `{"data": ...}`);
+//! - [`app`]: the app API (`/api`, session cookie, camelCase, the access gate);
 //! - [`ops`]: `/health`, `/ready`, `/metrics`, `/openapi.json`;
 //! - [`error::ApiError`]: the one error type, rendered per contract §3 for either [`Surface`];
 //! - [`body::JsonBody`]: the JSON body of every write (415 / 413 / 400 `invalid_json`);
@@ -11,11 +12,13 @@
 //! domain, never diesel. Build the application with [`app`] (or [`configure`] plus
 //! [`telemetry::observe`] in your own `App`).
 
+pub mod app;
 pub mod auth;
 pub mod body;
 pub mod error;
 pub mod management;
 pub mod openapi;
+mod openapi_app;
 pub mod ops;
 pub mod rate_limit;
 pub mod state;
@@ -65,6 +68,7 @@ pub fn configure<S: Store>(cfg: &mut web::ServiceConfig, state: AppState<S>) {
         )
         .configure(ops::routes::<S>)
         .configure(management::routes::<S>)
+        .configure(app::routes::<S>)
         .default_service(web::to(not_found));
 }
 

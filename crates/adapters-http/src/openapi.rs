@@ -18,7 +18,9 @@ use crate::ops::StatusBody;
 /// The whole document.
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ManagementDoc::openapi()
+    let mut doc = ManagementDoc::openapi();
+    doc.merge(crate::openapi_app::AppDoc::openapi());
+    doc
 }
 
 #[derive(OpenApi)]
@@ -181,11 +183,21 @@ mod tests {
             "/v1/auth/me",
             "/v1/clients",
             "/v1/clients/{id}",
+            "/api/auth/signup",
+            "/api/auth/login",
+            "/api/auth/logout",
+            "/api/auth/session",
+            "/api/auth/verify-email",
+            "/api/clients",
+            "/api/clients/{id}",
         ] {
             assert!(json["paths"][path].is_object(), "{path} missing");
         }
         assert!(json["paths"]["/v1/clients"]["post"].is_object());
         assert!(json["paths"]["/v1/clients/{id}"]["patch"].is_object());
+        assert!(json["paths"]["/api/clients/{id}"]["put"].is_object());
+        assert!(json["components"]["securitySchemes"]["session"].is_object());
+        assert!(json["components"]["schemas"]["AppClient"].is_object());
         assert!(json["components"]["schemas"]["ZodIssue"].is_object());
     }
 }

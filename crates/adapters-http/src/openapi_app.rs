@@ -1,0 +1,144 @@
+//! The app API's part of the OpenAPI document (documentation stubs, like the management API's).
+
+#![allow(dead_code)]
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::app::{
+    AppClient, AppClientRequest, AppUser, Credentials, MessageBody, SessionBody, UserEnvelope,
+    VerifyEmailRequest,
+};
+use crate::error::{AppPlanLimitBody, ErrorBody, ValidationErrorBody, VerificationRequiredBody};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(sign_up, log_in, log_out, session, verify_email, create_client, list_clients, get_client,
+          update_client, delete_client),
+    components(schemas(AppUser, UserEnvelope, SessionBody, AppClient, AppClientRequest, MessageBody,
+                        Credentials, VerifyEmailRequest, AppPlanLimitBody, VerificationRequiredBody)),
+    modifiers(&SessionScheme),
+    tags((name = "app", description = "App API (the web app's backend, session cookie, camelCase)"))
+)]
+pub(crate) struct AppDoc;
+
+struct SessionScheme;
+
+impl Modify for SessionScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "next-auth.session-token",
+                "The session cookie set by sign-up and login (`__Secure-next-auth.session-token` is \
+                 accepted too).",
+            ))),
+        );
+    }
+}
+
+#[utoipa::path(post, path = "/api/auth/signup", tag = "app",
+    request_body(content = Credentials, content_type = "application/json",
+        description = "`email`, `password` (8–128), optional `name`. Creates a new organization on \
+                       the free plan and sends a verification email."),
+    responses(
+        (status = 201, description = "Signed up; sets the session cookie", body = UserEnvelope),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = ValidationErrorBody),
+        (status = 403, description = "`forbidden` (Origin not allowed)", body = ErrorBody),
+        (status = 409, description = "`email_taken`", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 503, description = "`unavailable`", body = ErrorBody)))]
+fn sign_up() {}
+
+#[utoipa::path(post, path = "/api/auth/login", tag = "app",
+    request_body(content = Credentials, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Logged in; sets the session cookie", body = UserEnvelope),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = ValidationErrorBody),
+        (status = 401, description = "`invalid_credentials` (unknown email or wrong password alike)", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 503, description = "`unavailable`", body = ErrorBody)))]
+fn log_in() {}
+
+#[utoipa::path(post, path = "/api/auth/logout", tag = "app",
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "The session is deleted server-side and the cookie cleared"),
+        (status = 403, description = "`forbidden`", body = ErrorBody)))]
+fn log_out() {}
+
+#[utoipa::path(get, path = "/api/auth/session", tag = "app",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The signed-in user and when the session expires", body = SessionBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody)))]
+fn session() {}
+
+#[utoipa::path(post, path = "/api/auth/verify-email", tag = "app",
+    request_body(content = VerifyEmailRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Verified", body = UserEnvelope),
+        (status = 400, description = "`invalid_token` (unknown, used or expired), `invalid_json` or `validation_error`", body = ErrorBody)))]
+fn verify_email() {}
+
+#[utoipa::path(post, path = "/api/clients", tag = "app",
+    security(("session" = [])),
+    request_body(content = AppClientRequest, content_type = "application/json",
+        description = "`name` (2+ characters) and `domain` required"),
+    responses(
+        (status = 201, description = "Created", body = AppClient),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = ValidationErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`verification_required`, `plan_limit_reached` or `forbidden`", body = AppPlanLimitBody),
+        (status = 409, description = "`name_taken`", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 503, description = "`unavailable`", body = ErrorBody)))]
+fn create_client() {}
+
+#[utoipa::path(get, path = "/api/clients", tag = "app",
+    security(("session" = [])),
+    params(
+        ("limit" = Option<u32>, Query, description = "1–200, default 200"),
+        ("offset" = Option<u64>, Query, description = "≥ 0, default 0")),
+    responses(
+        (status = 200, description = "The organization's clients, newest first; the total in `X-Total-Count`", body = [AppClient]),
+        (status = 400, description = "`validation_error`", body = ValidationErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody)))]
+fn list_clients() {}
+
+#[utoipa::path(get, path = "/api/clients/{id}", tag = "app",
+    security(("session" = [])),
+    params(("id" = String, Path, description = "CUID2 or UUID")),
+    responses(
+        (status = 200, description = "The client", body = AppClient),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 404, description = "`not_found`: Client not found", body = ErrorBody)))]
+fn get_client() {}
+
+#[utoipa::path(put, path = "/api/clients/{id}", tag = "app",
+    security(("session" = [])),
+    params(("id" = String, Path, description = "CUID2 or UUID")),
+    request_body(content = AppClientRequest, content_type = "application/json",
+        description = "Any subset of the four fields; `null` clears `contactName` / `contactEmail`"),
+    responses(
+        (status = 200, description = "The updated client", body = AppClient),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = ValidationErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`: Client not found or unauthorized", body = ErrorBody),
+        (status = 409, description = "`name_taken`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
+fn update_client() {}
+
+#[utoipa::path(delete, path = "/api/clients/{id}", tag = "app",
+    security(("session" = [])),
+    params(("id" = String, Path, description = "CUID2 or UUID")),
+    responses(
+        (status = 200, description = "Deleted", body = MessageBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`: Client not found or unauthorized", body = ErrorBody)))]
+fn delete_client() {}
