@@ -275,7 +275,10 @@ fn cookie_name(settings: &HttpSettings) -> &'static str {
 
 /// `Set-Cookie` for a new session: `HttpOnly; SameSite=Lax; Path=/`, `Secure` when configured.
 fn session_cookie(settings: &HttpSettings, session: &NewSession, now: OffsetDateTime) -> String {
-    let max_age = (session.expires_at - now).whole_seconds().max(0);
+    // Rounded: the session was stamped a moment before `now`.
+    let max_age = ((session.expires_at - now).whole_milliseconds() + 500)
+        .div_euclid(1000)
+        .max(0);
     let secure = if settings.secure_cookies {
         "; Secure"
     } else {

@@ -1,0 +1,947 @@
+//! The app API (contract §3, §5) against the real server, on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
+mod common;
+
+use std::sync::Arc;
+
+use clientele_domain::{Plan, SignupFlow};
+use clientele_ports::{NewUser, UserUpdate};
+use common::{Backend, Res, TestApp};
+use serde_json::{Value, json};
+
+/// The body the seed's JavaScript `fetch` example sends: `JSON.stringify` of its object, keys in
+/// its order, the address exactly as the seed shows it (the docs site's e-mail obfuscation).
+const SEED_FETCH_BODY: &str = "{\"name\":\"Acme Corporation\",\"domain\":\"https://acme.com\",\"contactName\":\"John Doe\",\"contactEmail\":\"[email\u{a0}protected]\"}";
+
+const UNAUTHORIZED: fn() -> Value = || json!({"error": "Unauthorized", "code": "unauthorized"});
+
+fn unique_email(tag: &str) -> String {
+    format!("{tag}-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+/// A signed-in browser: its session cookie.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: String,
+}
+
+impl Browser<'_> {
+    async fn send(&self, method: &str, path: &str, body: Option<&str>) -> Res {
+        let cookie = format!("next-auth.session-token={}", self.cookie);
+        let mut headers = vec![("Cookie", cookie.as_str())];
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json"));
+        }
+        self.app
+            .send(method, path, &headers, body.map(str::as_bytes))
+            .await
+    }
+
+    async fn create(&self, body: &Value) -> Res {
+        self.send("POST", "/api/clients", Some(&body.to_string()))
+            .await
+    }
+}
+
+/// The session token of a `Set-Cookie` response, checking the cookie's attributes.
+fn session_cookie(res: &Res) -> String {
+    let set = res.header("set-cookie").expect("a session cookie");
+    assert!(set.starts_with("next-auth.session-token="), "{set}");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=2592000"] {
+        assert!(
+            set.split("; ").any(|a| a == attribute),
+            "{attribute} missing: {set}"
+        );
+    }
+    assert!(!set.contains("Secure"), "{set}");
+    set["next-auth.session-token=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn sign_up<'a>(app: &'a TestApp, email: &str) -> (Browser<'a>, Value) {
+    let body =
+        json!({"email": email, "password": "correct horse battery", "name": "Ann"}).to_string();
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/signup",
+            &[("Content-Type", "application/json")],
+            Some(body.as_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{:?}", String::from_utf8_lossy(&res.body));
+    let cookie = session_cookie(&res);
+    (Browser { app, cookie }, res.json()["user"].clone())
+}
+
+/// The verification token mailed to `email` (the `.eml` files of the test mail directory).
+fn mailed_token(email: &str) -> String {
+    let dir = clientele_server::Settings::for_tests("sqlite::memory:").mail_dir;
+    for entry in std::fs::read_dir(&dir).expect("mail dir") {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        if text.contains(&format!("To: {email}\r\n")) {
+            let after = text.split("verify-email?token=").nth(1).expect("a link");
+            return after.split_whitespace().next().unwrap().to_owned();
+        }
+    }
+    panic!("no mail to {email}");
+}
+
+async fn verified_browser<'a>(app: &'a TestApp, tag: &str) -> (Browser<'a>, Value) {
+    let email = unique_email(tag);
+    let (browser, _) = sign_up(app, &email).await;
+    let token = mailed_token(&email);
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/verify-email",
+            &[("Content-Type", "application/json")],
+            Some(json!({"token": token}).to_string().as_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{:?}", String::from_utf8_lossy(&res.body));
+    (browser, res.json()["user"].clone())
+}
+
+fn is_rfc3339_millis(s: &str) -> bool {
+    s.len() == 24
+        && s.as_bytes()[19] == b'.'
+        && s.ends_with('Z')
+        && time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
+}
+
+// ------------------------------------------------------------------------------ the whole flow
+
+async fn sign_up_verify_create(app: TestApp) {
+    let email = unique_email("Ann");
+    let (browser, user) = sign_up(&app, &email).await;
+    assert_eq!(user["email"], email.as_str());
+    assert_eq!(user["name"], "Ann");
+    assert_eq!(user["emailVerified"], Value::Null);
+    assert_eq!(user["signupFlow"], "FREE");
+    assert_eq!(user["plan"], "free");
+    assert!(clientele_domain::is_cuid2(user["id"].as_str().unwrap()));
+    let keys: Vec<&String> = user.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 7, "{keys:?}");
+
+    // The session answers.
+    let res = browser.send("GET", "/api/auth/session", None).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["user"]["id"], user["id"]);
+    assert!(is_rfc3339_millis(res.json()["expires"].as_str().unwrap()));
+
+    // Not verified yet: the gate refuses, before the body is even read.
+    let gate = json!({"error": "Please verify your email before adding clients", "code": "verification_required",
+                      "requiresVerification": true, "verificationRequired": true});
+    let res = browser
+        .send("POST", "/api/clients", Some(SEED_FETCH_BODY))
+        .await;
+    assert_eq!((res.status.as_u16(), res.json()), (403, gate.clone()));
+    let res = browser.send("POST", "/api/clients", Some("not json")).await;
+    assert_eq!((res.status.as_u16(), res.json()), (403, gate));
+
+    // Verify with the mailed token.
+    let token = mailed_token(&email);
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/verify-email",
+            &[("Content-Type", "application/json")],
+            Some(json!({"token": token}).to_string().as_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(is_rfc3339_millis(
+        res.json()["user"]["emailVerified"].as_str().unwrap()
+    ));
+    // Single use.
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/verify-email",
+            &[("Content-Type", "application/json")],
+            Some(json!({"token": token}).to_string().as_bytes()),
+        )
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (400, json!("invalid_token"))
+    );
+
+    // The seed's fetch body, verbatim: its address is the docs site's placeholder, refused.
+    let res = browser
+        .send("POST", "/api/clients", Some(SEED_FETCH_BODY))
+        .await;
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.json(),
+        json!({"error": "Validation error", "code": "validation_error", "details": [
+            {"code": "invalid_string", "validation": "email", "message": "Must be a valid email", "path": ["contactEmail"]}]})
+    );
+    // With a real address it is created.
+    let res = browser
+        .send(
+            "POST",
+            "/api/clients",
+            Some(&SEED_FETCH_BODY.replace("[email\u{a0}protected]", "john@acme.com")),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{:?}", String::from_utf8_lossy(&res.body));
+    let client = res.json();
+    assert!(clientele_domain::is_cuid2(client["id"].as_str().unwrap()));
+    assert_eq!(client["name"], "Acme Corporation");
+    assert_eq!(client["domain"], "https://acme.com");
+    assert_eq!(client["contactName"], "John Doe");
+    assert_eq!(client["contactEmail"], "john@acme.com");
+    assert_eq!(client["userId"], user["id"]);
+    assert_eq!(client["googleSearchConsoleConnected"], false);
+    assert_eq!(client["googleAnalyticsConnected"], false);
+    assert_eq!(client["searchConsolePropertyUrl"], Value::Null);
+    assert_eq!(client["googleAnalyticsPropertyId"], Value::Null);
+    assert_eq!(client["lastReportGenerated"], Value::Null);
+    assert_eq!(client["totalReportsGenerated"], 0);
+    assert!(is_rfc3339_millis(client["createdAt"].as_str().unwrap()));
+    assert_eq!(client["createdAt"], client["updatedAt"]);
+    let mut keys: Vec<&str> = client
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "contactEmail",
+            "contactName",
+            "createdAt",
+            "domain",
+            "googleAnalyticsConnected",
+            "googleAnalyticsPropertyId",
+            "googleSearchConsoleConnected",
+            "id",
+            "lastReportGenerated",
+            "name",
+            "searchConsolePropertyUrl",
+            "totalReportsGenerated",
+            "updatedAt",
+            "userId"
+        ],
+        "no token or other field leaks"
+    );
+
+    // The same organization on the management API sees it, and the app sees what a key creates.
+    let org: clientele_domain::OrganizationId =
+        user["organizationId"].as_str().unwrap().parse().unwrap();
+    let (_, secret) = app
+        .server
+        .services
+        .create_api_key(org, "ops", clientele_domain::Environment::Production)
+        .await
+        .unwrap();
+    let key = secret.expose();
+    let res = app
+        .call_as(
+            key,
+            "GET",
+            &format!("/v1/clients/{}", client["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["data"]["name"], "Acme Corporation");
+    assert_eq!(res.json()["data"]["type"], Value::Null);
+    let res = app
+        .call_as(
+            key,
+            "POST",
+            "/v1/clients",
+            Some(
+                &json!({"name": "From Ops", "type": "retail", "subscription_plan": "Pro"})
+                    .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    let res = browser.send("GET", "/api/clients", None).await;
+    assert_eq!(res.status, 200);
+    let list = res.json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["name"], "From Ops", "newest first");
+    assert_eq!(list[0]["userId"], Value::Null);
+    assert_eq!(res.header("x-total-count"), Some("2"));
+    // The free plan holds 3: the third fits, the fourth is refused, counting both surfaces.
+    let res = browser
+        .create(&json!({"name": "Third", "domain": "third.io"}))
+        .await;
+    assert_eq!(res.status, 201);
+    let res = browser
+        .create(&json!({"name": "Fourth", "domain": "fourth.io"}))
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()),
+        (
+            403,
+            json!({"error": "You have reached your plan limit of 3 clients", "code": "plan_limit_reached",
+                     "currentCount": 3, "limit": 3, "upgradeRequired": true})
+        )
+    );
+}
+both!(sign_up_verify_create, Plan::Free);
+
+// ------------------------------------------------------------------------------ validation
+
+async fn validation(app: TestApp) {
+    let (browser, _) = verified_browser(&app, "val").await;
+    let res = browser
+        .create(
+            &json!({"name": "A", "domain": "not a url", "contactEmail": "x@y", "contactName": 7}),
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.json(),
+        json!({"error": "Validation error", "code": "validation_error", "details": [
+            {"code": "too_small", "minimum": 2, "type": "string", "inclusive": true, "exact": false,
+             "message": "Name must be at least 2 characters", "path": ["name"]},
+            {"code": "invalid_type", "expected": "string", "received": "number", "message": "Expected string, received number", "path": ["contactName"]},
+            {"code": "invalid_string", "validation": "email", "message": "Must be a valid email", "path": ["contactEmail"]},
+            {"code": "invalid_string", "validation": "url", "message": "Must be a valid URL", "path": ["domain"]}]})
+    );
+    let res = browser.create(&json!({})).await;
+    let details = res.json()["details"].clone();
+    assert_eq!(details.as_array().unwrap().len(), 2);
+    assert_eq!(
+        details[0],
+        json!({"code": "invalid_type", "expected": "string", "received": "undefined", "message": "Required", "path": ["name"]})
+    );
+    assert_eq!(details[1]["path"], json!(["domain"]));
+    for url in [
+        "javascript:alert(1)",
+        "mailto:a@b.co",
+        "ftp://x.io",
+        "https://exa mple.com",
+    ] {
+        let res = browser
+            .create(&json!({"name": "Bad URL", "domain": url}))
+            .await;
+        assert_eq!(res.status, 400, "{url}");
+        assert_eq!(res.json()["details"][0]["message"], "Must be a valid URL");
+    }
+    // The seed's own docs call it a domain: a bare one is accepted.
+    let res = browser
+        .create(&json!({"name": "Bare", "domain": "Acme.COM", "contactName": "  ", "unknown": [1]}))
+        .await;
+    assert_eq!(res.status, 201);
+    assert_eq!(res.json()["domain"], "https://acme.com");
+    assert_eq!(
+        res.json()["contactName"],
+        Value::Null,
+        "blank counts as absent"
+    );
+    // Same name, other case: 409.
+    let res = browser
+        .create(&json!({"name": "  BARE ", "domain": "b.io"}))
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (409, json!("name_taken"))
+    );
+
+    // Body errors.
+    let res = browser
+        .app
+        .send(
+            "POST",
+            "/api/clients",
+            &[
+                (
+                    "Cookie",
+                    &format!("next-auth.session-token={}", browser.cookie),
+                ),
+                ("Content-Type", "text/plain"),
+            ],
+            Some(b"{}"),
+        )
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (415, json!("unsupported_media_type"))
+    );
+    for bad in ["{", "[1,2]", "\"x\"", ""] {
+        let res = browser.send("POST", "/api/clients", Some(bad)).await;
+        assert_eq!(
+            (res.status.as_u16(), res.json()["code"].clone()),
+            (400, json!("invalid_json")),
+            "{bad:?}"
+        );
+    }
+    let big =
+        json!({"name": "Big", "domain": "big.io", "contactName": "x".repeat(70_000)}).to_string();
+    let res = browser.send("POST", "/api/clients", Some(&big)).await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (413, json!("payload_too_large"))
+    );
+    // Sign-up validation: every bad field at once, in camelCase paths.
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/signup",
+            &[("Content-Type", "application/json")],
+            Some(br#"{"email":"nope","password":"short"}"#),
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    let paths: Vec<Value> = res.json()["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].clone())
+        .collect();
+    assert_eq!(paths, [json!(["email"]), json!(["password"])]);
+}
+both!(validation, Plan::Free);
+
+// ------------------------------------------------------------------------------ reading, updating, deleting
+
+async fn read_update_delete(app: TestApp) {
+    let (browser, _) = verified_browser(&app, "rud").await;
+    let first = browser.create(&json!({"name": "First", "domain": "first.io", "contactName": "Jo", "contactEmail": "jo@first.io"})).await.json();
+    let second = browser
+        .create(&json!({"name": "Second", "domain": "second.io"}))
+        .await
+        .json();
+    let id = first["id"].as_str().unwrap();
+
+    let res = browser
+        .send("GET", &format!("/api/clients/{id}"), None)
+        .await;
+    assert_eq!((res.status.as_u16(), res.json()), (200, first.clone()));
+    let res = browser
+        .send("GET", "/api/clients?limit=1&offset=1", None)
+        .await;
+    assert_eq!(
+        res.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].clone())
+            .collect::<Vec<_>>(),
+        [first["id"].clone()]
+    );
+    assert_eq!(res.header("x-total-count"), Some("2"));
+    let res = browser.send("GET", "/api/clients?limit=0", None).await;
+    assert_eq!(res.status, 400);
+    assert_eq!(res.json()["details"][0]["path"], json!(["limit"]));
+
+    // PUT is partial; null clears the optional contact fields.
+    let res = browser
+        .send(
+            "PUT",
+            &format!("/api/clients/{id}"),
+            Some(r#"{"contactName": null, "domain": "https://First.io/about"}"#),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    let updated = res.json();
+    assert_eq!(updated["contactName"], Value::Null);
+    assert_eq!(updated["contactEmail"], "jo@first.io");
+    assert_eq!(updated["domain"], "https://first.io/about");
+    assert_eq!(updated["name"], "First");
+    let res = browser
+        .send(
+            "PUT",
+            &format!("/api/clients/{id}"),
+            Some(r#"{"domain": null}"#),
+        )
+        .await;
+    assert_eq!(
+        res.status, 400,
+        "the domain is required and cannot be cleared"
+    );
+    let res = browser
+        .send(
+            "PUT",
+            &format!("/api/clients/{id}"),
+            Some(r#"{"name": "second"}"#),
+        )
+        .await;
+    assert_eq!(res.json()["code"], "name_taken");
+
+    // Not found, and another organization's client, look the same.
+    let (stranger, _) = verified_browser(&app, "other").await;
+    for (method, path, message) in [
+        ("GET", format!("/api/clients/{id}"), "Client not found"),
+        (
+            "PUT",
+            format!("/api/clients/{id}"),
+            "Client not found or unauthorized",
+        ),
+        (
+            "DELETE",
+            format!("/api/clients/{id}"),
+            "Client not found or unauthorized",
+        ),
+        (
+            "GET",
+            "/api/clients/not-an-id!".to_owned(),
+            "Client not found",
+        ),
+    ] {
+        let body = (method == "PUT").then_some(r#"{"name": "Mine now"}"#);
+        let res = stranger.send(method, &path, body).await;
+        assert_eq!(
+            (res.status.as_u16(), res.json()),
+            (404, json!({"error": message, "code": "not_found"})),
+            "{method} {path}"
+        );
+    }
+    assert_eq!(
+        stranger.send("GET", "/api/clients", None).await.json(),
+        json!([])
+    );
+
+    let res = browser
+        .send("DELETE", &format!("/api/clients/{id}"), None)
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()),
+        (200, json!({"message": "Client deleted successfully"}))
+    );
+    let res = browser
+        .send("GET", &format!("/api/clients/{id}"), None)
+        .await;
+    assert_eq!(res.status, 404);
+    let res = browser.send("GET", "/api/clients", None).await;
+    assert_eq!(res.json()[0]["id"], second["id"]);
+}
+both!(read_update_delete, Plan::Free);
+
+// ------------------------------------------------------------------------------ sessions
+
+async fn log_in_and_out(app: TestApp) {
+    let email = unique_email("Log");
+    let (first, _) = sign_up(&app, &email).await;
+    let invalid = json!({"error": "Invalid email or password", "code": "invalid_credentials"});
+    for body in [
+        json!({"email": email, "password": "wrong password!"}),
+        json!({"email": unique_email("nobody"), "password": "correct horse battery"}),
+        json!({"email": "not-an-email", "password": "correct horse battery"}),
+    ] {
+        let res = app
+            .send(
+                "POST",
+                "/api/auth/login",
+                &[("Content-Type", "application/json")],
+                Some(body.to_string().as_bytes()),
+            )
+            .await;
+        assert_eq!(
+            (res.status.as_u16(), res.json()),
+            (401, invalid.clone()),
+            "{body}"
+        );
+        assert!(res.header("set-cookie").is_none());
+    }
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/login",
+            &[("Content-Type", "application/json")],
+            Some(br#"{"email": 1}"#),
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    let body =
+        json!({"email": email.to_uppercase(), "password": "correct horse battery"}).to_string();
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/login",
+            &[("Content-Type", "application/json")],
+            Some(body.as_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    let second = Browser {
+        app: &app,
+        cookie: session_cookie(&res),
+    };
+    assert_ne!(second.cookie, first.cookie);
+
+    // Logging out deletes the session server-side and clears the cookie.
+    let res = first.send("POST", "/api/auth/logout", None).await;
+    assert_eq!(res.status, 204);
+    let cleared = res.header("set-cookie").unwrap();
+    assert!(
+        cleared.starts_with("next-auth.session-token=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+    let res = first.send("GET", "/api/auth/session", None).await;
+    assert_eq!((res.status.as_u16(), res.json()), (401, UNAUTHORIZED()));
+    assert_eq!(
+        second.send("GET", "/api/auth/session", None).await.status,
+        200
+    );
+
+    // No cookie, or a made-up one: 401 everywhere.
+    for path in ["/api/auth/session", "/api/clients", "/api/clients/abc"] {
+        let res = app.send("GET", path, &[], None).await;
+        assert_eq!(
+            (res.status.as_u16(), res.json()),
+            (401, UNAUTHORIZED()),
+            "{path}"
+        );
+        let res = app
+            .send(
+                "GET",
+                path,
+                &[("Cookie", "next-auth.session-token=made-up")],
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 401, "{path}");
+    }
+    // The __Secure- name is accepted too.
+    let res = app
+        .send(
+            "GET",
+            "/api/auth/session",
+            &[(
+                "Cookie",
+                &format!("__Secure-next-auth.session-token={}", second.cookie),
+            )],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    // Signing up twice with one address (any case) is refused.
+    let body = json!({"email": email.to_uppercase(), "password": "another password"}).to_string();
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/signup",
+            &[("Content-Type", "application/json")],
+            Some(body.as_bytes()),
+        )
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()),
+        (
+            409,
+            json!({"error": "An account with this email already exists", "code": "email_taken"})
+        )
+    );
+}
+both!(log_in_and_out, Plan::Free);
+
+// ------------------------------------------------------------------------------ the gate and origins
+
+async fn the_gate_cannot_be_bypassed(app: TestApp) {
+    // Sign-up ignores any plan, flow or verification the request claims.
+    let email = unique_email("sneaky");
+    let body = json!({"email": email, "password": "correct horse battery", "signupFlow": "PAID_TRIAL", "signup_flow": "PAID_TRIAL",
+                      "plan": "enterprise", "emailVerified": "2024-01-01T00:00:00.000Z", "subscriptionStatus": "active"})
+    .to_string();
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/signup",
+            &[("Content-Type", "application/json")],
+            Some(body.as_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    let user = res.json()["user"].clone();
+    assert_eq!(
+        (
+            user["signupFlow"].as_str(),
+            user["plan"].as_str(),
+            &user["emailVerified"]
+        ),
+        (Some("FREE"), Some("free"), &Value::Null)
+    );
+    let cookie = session_cookie(&res);
+
+    let attempts: [(&str, Value); 3] = [
+        (
+            "",
+            json!({"name": "Bypass", "domain": "b.io", "emailVerified": true, "requiresVerification": false}),
+        ),
+        (
+            "; signupFlow=PAID_TRIAL; signup_flow=PAID_TRIAL; emailVerified=true; verified=1",
+            json!({"name": "Bypass", "domain": "b.io"}),
+        ),
+        (
+            "; next-auth.signup-flow=PAID_TRIAL; plan=enterprise",
+            json!({"name": "Bypass", "domain": "b.io", "signupFlow": "PAID_TRIAL", "subscriptionStatus": "active"}),
+        ),
+    ];
+    for (extra, body) in attempts {
+        let cookies = format!("next-auth.session-token={cookie}{extra}");
+        let res = app
+            .send(
+                "POST",
+                "/api/clients",
+                &[
+                    ("Cookie", &cookies),
+                    ("Content-Type", "application/json"),
+                    ("X-Signup-Flow", "PAID_TRIAL"),
+                ],
+                Some(body.to_string().as_bytes()),
+            )
+            .await;
+        assert_eq!(
+            (res.status.as_u16(), res.json()["code"].clone()),
+            (403, json!("verification_required")),
+            "{extra} {body}"
+        );
+    }
+    // A verify-email call with a made-up token does not help either.
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/verify-email",
+            &[("Content-Type", "application/json")],
+            Some(br#"{"token": "guess"}"#),
+        )
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()),
+        (
+            400,
+            json!({"error": "Invalid or expired token", "code": "invalid_token"})
+        )
+    );
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/verify-email",
+            &[("Content-Type", "application/json")],
+            Some(br"{}"),
+        )
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (400, json!("validation_error"))
+    );
+}
+both!(the_gate_cannot_be_bypassed, Plan::Free);
+
+async fn origins(app: TestApp) {
+    let (browser, _) = verified_browser(&app, "origin").await;
+    let cookie = format!("next-auth.session-token={}", browser.cookie);
+    let body = br#"{"name": "Origin Test", "domain": "o.io"}"#;
+    let send = |origin: &'static str| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            app.send(
+                "POST",
+                "/api/clients",
+                &[
+                    ("Cookie", &cookie),
+                    ("Content-Type", "application/json"),
+                    ("Origin", origin),
+                ],
+                Some(body),
+            )
+            .await
+        }
+    };
+    let res = send("https://evil.example").await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()),
+        (403, json!({"error": "Forbidden", "code": "forbidden"}))
+    );
+    let res = send("http://allowed.example").await;
+    assert_eq!(res.status, 201, "configured with --allowed-origin");
+    // The bind address's own origin is allowed by default.
+    let own = app.server.url();
+    let res = app
+        .send(
+            "DELETE",
+            &format!("/api/clients/{}", res.json()["id"].as_str().unwrap()),
+            &[("Cookie", &cookie), ("Origin", &own)],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    // Reads are not writes.
+    let res = app
+        .send(
+            "GET",
+            "/api/clients",
+            &[("Cookie", &cookie), ("Origin", "https://evil.example")],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+}
+both!(origins, Plan::Free, |s: &mut clientele_server::Settings| {
+    s.allowed_origins = vec!["http://allowed.example".to_owned()]
+});
+
+// ------------------------------------------------------------------------------ plans and trials
+
+async fn trials(app: TestApp) {
+    let services = &app.server.services;
+    let login = |email: String| {
+        let app = &app;
+        async move {
+            let body = json!({"email": email, "password": "trial password"}).to_string();
+            let res = app
+                .send(
+                    "POST",
+                    "/api/auth/login",
+                    &[("Content-Type", "application/json")],
+                    Some(body.as_bytes()),
+                )
+                .await;
+            assert_eq!(res.status, 200);
+            Browser {
+                app,
+                cookie: session_cookie(&res),
+            }
+        }
+    };
+    // A paid trial passes the gate without a verified email.
+    let email = unique_email("trial");
+    let account = services
+        .create_user(NewUser {
+            email: email.clone(),
+            password: "trial password".into(),
+            name: None,
+            organization: None,
+            verified: false,
+            signup_flow: SignupFlow::PaidTrial,
+        })
+        .await
+        .unwrap();
+    services
+        .set_plan(account.user.organization_id, Plan::Starter)
+        .await
+        .unwrap();
+    let browser = login(email.clone()).await;
+    assert_eq!(
+        browser
+            .create(&json!({"name": "Trial One", "domain": "t1.io"}))
+            .await
+            .status,
+        201
+    );
+
+    // Once the trial has passed, it counts as the free plan: the gate wants a verified email...
+    let past = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    services
+        .update_user(
+            &email,
+            UserUpdate {
+                plan_expires_at: Some(Some(past)),
+                ..UserUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    let res = browser
+        .create(&json!({"name": "Trial Two", "domain": "t2.io"}))
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (403, json!("verification_required"))
+    );
+    let session = browser.send("GET", "/api/auth/session", None).await.json();
+    assert_eq!(session["user"]["plan"], "free");
+
+    // ...and the free plan's limit applies although the organization is on starter (5).
+    services
+        .update_user(
+            &email,
+            UserUpdate {
+                verified: Some(true),
+                ..UserUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    for name in ["Trial Two", "Trial Three"] {
+        assert_eq!(
+            browser
+                .create(&json!({"name": name, "domain": "t.io"}))
+                .await
+                .status,
+            201,
+            "{name}"
+        );
+    }
+    let res = browser
+        .create(&json!({"name": "Trial Four", "domain": "t4.io"}))
+        .await;
+    assert_eq!(res.json()["currentCount"], 3);
+    assert_eq!(res.json()["limit"], 3);
+
+    // An active subscription lifts both.
+    services
+        .update_user(
+            &email,
+            UserUpdate {
+                subscription_status: Some(clientele_domain::SubscriptionStatus::Active),
+                ..UserUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .create(&json!({"name": "Trial Four", "domain": "t4.io"}))
+            .await
+            .status,
+        201
+    );
+}
+both!(trials, Plan::Free);
+
+async fn concurrent_creates_at_the_limit(app: TestApp) {
+    let (browser, _) = verified_browser(&app, "race").await;
+    let cookie = Arc::new(format!("next-auth.session-token={}", browser.cookie));
+    drop(browser);
+    let app = Arc::new(app);
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let app = Arc::clone(&app);
+            let cookie = Arc::clone(&cookie);
+            actix_web::rt::spawn(async move {
+                let body = json!({"name": format!("Racer {i}"), "domain": "race.io"}).to_string();
+                app.send(
+                    "POST",
+                    "/api/clients",
+                    &[("Cookie", &cookie), ("Content-Type", "application/json")],
+                    Some(body.as_bytes()),
+                )
+                .await
+                .status
+                .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [201, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403]
+    );
+    let res = app
+        .send("GET", "/api/clients", &[("Cookie", &cookie)], None)
+        .await;
+    assert_eq!(res.header("x-total-count"), Some("3"));
+}
+both!(concurrent_creates_at_the_limit, Plan::Free);
