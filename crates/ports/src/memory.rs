@@ -241,7 +241,9 @@ impl OrganizationRepository for MemoryStore {
     }
 
     async fn list_organizations(&self) -> Result<Vec<Organization>, RepoError> {
-        Ok(self.lock()?.organizations.clone())
+        let mut all = self.lock()?.organizations.clone();
+        all.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+        Ok(all)
     }
 
     async fn set_plan(&self, id: OrganizationId, plan: Plan) -> Result<Organization, RepoError> {
@@ -397,11 +399,14 @@ impl ApiKeyStore for MemoryStore {
 
     async fn list_api_keys(&self, org: OrganizationId) -> Result<Vec<ApiKey>, RepoError> {
         let s = self.lock()?;
-        Ok(s.api_keys
+        let mut keys: Vec<ApiKey> = s
+            .api_keys
             .iter()
             .filter(|(k, _)| k.organization_id == org)
             .map(|(k, _)| k.clone())
-            .collect())
+            .collect();
+        keys.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+        Ok(keys)
     }
 
     async fn revoke_api_key(&self, id: ApiKeyId, now: OffsetDateTime) -> Result<ApiKey, RepoError> {
