@@ -242,7 +242,7 @@ impl OrganizationRepository for MemoryStore {
 
     async fn list_organizations(&self) -> Result<Vec<Organization>, RepoError> {
         let mut all = self.lock()?.organizations.clone();
-        all.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+        all.sort_by_key(|o| (o.created_at, o.id));
         Ok(all)
     }
 
@@ -405,7 +405,7 @@ impl ApiKeyStore for MemoryStore {
             .filter(|(k, _)| k.organization_id == org)
             .map(|(k, _)| k.clone())
             .collect();
-        keys.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+        keys.sort_by_key(|k| (k.created_at, k.id));
         Ok(keys)
     }
 
