@@ -6,7 +6,7 @@
 //!   foreign-key violation means the referenced row does not exist (`NotFound`), a closed or
 //!   refused connection, a pool timeout and SQLite's "database is locked" are `Unavailable`
 //!   (transient: the HTTP layer answers 503), everything else is `Unexpected` with its cause.
-//! - Inside a unit of work, code returns [`Failure`], which carries either a raw diesel error (to
+//! - Inside a unit of work, code returns `Failure`, which carries either a raw diesel error (to
 //!   be classified when it leaves the adapter) or an already-decided port error (`LimitReached`).
 //! - Setting a store up (URL, connection, migrations) fails with [`StoreError`], whose message
 //!   names the database (password redacted) and the backend's own error.

@@ -118,7 +118,10 @@ pub fn admin() -> Option<PgConnection> {
             )
         }
         Err(_) => {
-            eprintln!(
+            // Straight to the stderr handle: `eprintln!` would be captured by the test harness.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
                 "skipped: PostgreSQL not reachable at {}; start it or set TEST_DATABASE_URL (CI=1 makes this a failure)",
                 clientele_adapters_diesel::redact(&url)
             );
