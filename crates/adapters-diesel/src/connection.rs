@@ -12,7 +12,7 @@ use crate::error::StoreError;
 
 /// A connection to either backend. Most queries are written once against this type (diesel's
 /// `MultiConnection`); the few that need backend-specific SQL (`ON CONFLICT`, pragmas, migrations)
-/// `match` on it with [`per_backend!`](crate::per_backend).
+/// `match` on it with `per_backend!`.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
     Pg(PgConnection),
@@ -31,6 +31,7 @@ macro_rules! per_backend {
         }
     };
 }
+pub(crate) use per_backend;
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -6,10 +6,9 @@ use clientele_ports::{ClientPage, ClientRecord, ClientRepository, LimitRule, Rep
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
-use crate::connection::{DbConn, MultiBackend};
+use crate::connection::{DbConn, MultiBackend, per_backend};
 use crate::error::{Failure, corrupt};
 use crate::models::{ClientChanges, ClientRow, NewClientRow, parse_plan};
-use crate::per_backend;
 use crate::schema::{clients, organizations, slug_counters};
 use crate::store::DieselStore;
 

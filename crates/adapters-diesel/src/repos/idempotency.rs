@@ -6,10 +6,9 @@ use clientele_ports::{Begin, IdempotencyClaim, IdempotencyStore, RepoError, Stor
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
-use crate::connection::DbConn;
+use crate::connection::{DbConn, per_backend};
 use crate::error::{Failure, corrupt};
 use crate::models::to_db;
-use crate::per_backend;
 use crate::schema::idempotency_keys as k;
 use crate::store::DieselStore;
 
