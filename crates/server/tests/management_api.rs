@@ -798,6 +798,46 @@ async fn idempotency(app: TestApp) {
 }
 both!(idempotency, Plan::Enterprise);
 
+async fn concurrent_idempotent_requests(app: TestApp) {
+    let body = r#"{"name":"Once","type":"t","subscription_plan":"p"}"#;
+    let attempts = (0..8).map(|_| {
+        let app = &app;
+        async move {
+            let res = app
+                .send(
+                    "POST",
+                    "/v1/clients",
+                    &[
+                        ("X-API-Key", app.key.as_str()),
+                        ("Content-Type", "application/json"),
+                        ("Idempotency-Key", "same-key"),
+                    ],
+                    Some(body.as_bytes()),
+                )
+                .await;
+            let replayed = res.header("idempotent-replayed").is_some();
+            let code = if res.status == 409 {
+                res.json()["code"].as_str().unwrap().to_owned()
+            } else {
+                String::new()
+            };
+            (res.status.as_u16(), replayed, code)
+        }
+    });
+    let outcomes = futures_join_all(attempts).await;
+    let fresh = outcomes.iter().filter(|o| o.0 == 201 && !o.1).count();
+    assert_eq!(fresh, 1, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| (o.0 == 201) || (o.0 == 409 && o.2 == "idempotency_key_in_use")),
+        "{outcomes:?}"
+    );
+    let total = app.call("GET", "/v1/clients", None).await.json()["pagination"]["total"].clone();
+    assert_eq!(total, 1);
+}
+both!(concurrent_idempotent_requests, Plan::Enterprise);
+
 // ------------------------------------------------------------------------------ rate limits
 
 async fn rate_limits(app: TestApp) {
