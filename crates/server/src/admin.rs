@@ -1,11 +1,14 @@
 //! The administration subcommands. Each returns the one JSON object it prints, or a one-line
 //! error message.
 
-use clientele_domain::{ApiKey, ApiKeyId, Environment, Organization, OrganizationId, Plan};
-use clientele_ports::AccountError;
+use clientele_domain::{
+    ApiKey, ApiKeyId, Environment, Organization, OrganizationId, Plan, SignupFlow,
+    SubscriptionStatus,
+};
+use clientele_ports::{Account, AccountError, NewUser, UserUpdate};
 use serde_json::{Value, json};
 
-use crate::cli::{KeysCommand, OrgsCommand};
+use crate::cli::{KeysCommand, OrgsCommand, UsersCommand};
 use crate::run::AppServices;
 
 fn time(t: time::OffsetDateTime) -> String {
@@ -140,6 +143,95 @@ pub async fn keys(services: &AppServices, command: KeysCommand) -> Result<Value,
                 .await
                 .map_err(|e| account_error(e, &format!("api key not found: {key_id}")))?;
             Ok(key_json(&key))
+        }
+    }
+}
+
+/// A user as the command line prints it (never the password hash).
+#[must_use]
+pub fn user_json(a: &Account) -> Value {
+    let u = &a.user;
+    json!({
+        "id": u.id.to_string(),
+        "email": u.email.as_str(),
+        "name": u.name.as_ref().map(|n| n.as_str()),
+        "organization_id": u.organization_id.to_string(),
+        "plan": a.plan.as_str(),
+        "signup_flow": u.signup_flow.as_str(),
+        "email_verified_at": u.email_verified_at.map(time),
+        "subscription_status": u.subscription_status.as_str(),
+        "plan_expires_at": u.plan_expires_at.map(time),
+        "created_at": time(u.created_at),
+    })
+}
+
+fn signup_flow(s: &str) -> Result<SignupFlow, String> {
+    s.parse()
+}
+
+/// `clientele users ...`.
+///
+/// # Errors
+/// A one-line message (duplicate email, unknown organization or user, bad flow...).
+pub async fn users(services: &AppServices, command: UsersCommand) -> Result<Value, String> {
+    match command {
+        UsersCommand::Create {
+            email,
+            password,
+            org,
+            name,
+            verified,
+            signup_flow: flow,
+        } => {
+            let organization = org.as_deref().map(org_id).transpose()?;
+            let account = services
+                .create_user(NewUser {
+                    email,
+                    password,
+                    name,
+                    organization,
+                    verified,
+                    signup_flow: signup_flow(&flow)?,
+                })
+                .await
+                .map_err(|e| match e {
+                    AccountError::EmailTaken => "a user with this email already exists".to_owned(),
+                    other => account_error(other, "organization not found"),
+                })?;
+            Ok(user_json(&account))
+        }
+        UsersCommand::Update {
+            email,
+            verified,
+            unverified,
+            signup_flow: flow,
+            subscription,
+            plan_expires,
+        } => {
+            let plan_expires_at = match plan_expires.as_deref() {
+                None => None,
+                Some("none" | "") => Some(None),
+                Some(t) => Some(Some(
+                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                        .map_err(|_| {
+                            format!("invalid --plan-expires {t:?}: expected RFC 3339 or none")
+                        })?,
+                )),
+            };
+            let update = UserUpdate {
+                verified: (verified || unverified).then_some(verified),
+                signup_flow: flow.as_deref().map(signup_flow).transpose()?,
+                subscription_status: subscription
+                    .as_deref()
+                    .map(str::parse::<SubscriptionStatus>)
+                    .transpose()?,
+                plan_expires_at,
+            };
+            let account = services
+                .update_user(&email, update)
+                .await
+                .map_err(|e| account_error(e, &format!("user not found: {email}")))?;
+            Ok(user_json(&account))
         }
     }
 }

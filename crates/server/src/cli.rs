@@ -106,6 +106,9 @@ pub enum Command {
     /// Management API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// App API users.
+    #[command(subcommand)]
+    Users(UsersCommand),
 }
 
 /// `clientele serve`.
@@ -131,6 +134,13 @@ pub struct ServeArgs {
     /// Directory the mailer writes `.eml` files into.
     #[arg(long, env = "CLIENTELE_MAIL_DIR", default_value = "./mail")]
     pub mail_dir: PathBuf,
+    /// Send mail over SMTP instead: `smtp://[user:password@]host[:port]` (plain TCP, e.g. a local
+    /// relay). Without it, messages are `.eml` files in `--mail-dir`.
+    #[arg(long, env = "CLIENTELE_MAILER_URL", hide_env_values = true)]
+    pub mailer_url: Option<String>,
+    /// The `From:` of outgoing mail.
+    #[arg(long, env = "CLIENTELE_MAIL_FROM", default_value = crate::mail::DEFAULT_FROM)]
+    pub mail_from: String,
     /// Mark session cookies `Secure` (serve behind HTTPS).
     #[arg(long, env = "CLIENTELE_SECURE_COOKIES")]
     pub secure_cookies: bool,
@@ -187,5 +197,48 @@ pub enum KeysCommand {
     Revoke {
         #[arg(long)]
         id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user; prints it. Without `--org`, in a new organization on the free plan.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// 8–128 characters.
+        #[arg(long, env = "CLIENTELE_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// The organization to join (a UUID).
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Mark the email verified.
+        #[arg(long)]
+        verified: bool,
+        /// FREE or PAID_TRIAL.
+        #[arg(long, default_value = "FREE")]
+        signup_flow: String,
+    },
+    /// Change a user's verification, signup flow, subscription or trial end; prints the user.
+    Update {
+        #[arg(long)]
+        email: String,
+        /// Mark the email verified.
+        #[arg(long, conflicts_with = "unverified")]
+        verified: bool,
+        /// Mark the email not verified.
+        #[arg(long)]
+        unverified: bool,
+        /// FREE or PAID_TRIAL.
+        #[arg(long)]
+        signup_flow: Option<String>,
+        /// none, active, past_due or canceled.
+        #[arg(long)]
+        subscription: Option<String>,
+        /// When the trial ends (RFC 3339), or `none` to clear it.
+        #[arg(long)]
+        plan_expires: Option<String>,
     },
 }

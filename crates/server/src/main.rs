@@ -27,6 +27,10 @@ async fn main() -> ExitCode {
             Ok(s) => admin::keys(&s, cmd).await.map(print),
             Err(e) => Err(e),
         },
+        Command::Users(cmd) => match admin_services(&cli.global).await {
+            Ok(s) => admin::users(&s, cmd).await.map(print),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

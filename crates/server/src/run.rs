@@ -8,11 +8,12 @@ use actix_web::HttpServer;
 use actix_web::dev::ServerHandle;
 use clientele_adapters_diesel::{DieselStore, PoolOptions};
 use clientele_adapters_http::{AppState, HttpSettings, RateLimits};
-use clientele_ports::{Bootstrap, Config, RandomIds, Services, SystemClock};
+use clientele_ports::{Bootstrap, Config, Mailer, RandomIds, Services, SystemClock};
 
 use crate::hasher::Argon2Hasher;
-use crate::mail::{DEFAULT_FROM, FileMailer};
+use crate::mail::FileMailer;
 use crate::settings::Settings;
+use crate::smtp::{SmtpConfig, SmtpMailer};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -102,12 +103,22 @@ pub fn services(store: DieselStore, settings: &Settings) -> Result<AppServices, 
             .unwrap_or_else(|| format!("http://{}", settings.bind)),
         ..Config::default()
     };
+    let mailer: Arc<dyn Mailer> = match &settings.mailer_url {
+        Some(url) => Arc::new(SmtpMailer::new(
+            SmtpConfig::from_url(url).map_err(StartError::Settings)?,
+            settings.mail_from.clone(),
+        )),
+        None => Arc::new(FileMailer::new(
+            &settings.mail_dir,
+            settings.mail_from.clone(),
+        )),
+    };
     Ok(Services::new(
         store,
         Arc::new(SystemClock),
         Arc::new(RandomIds),
         Arc::new(hasher),
-        Arc::new(FileMailer::new(&settings.mail_dir, DEFAULT_FROM)),
+        mailer,
         config,
     ))
 }

@@ -30,6 +30,10 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     #[garde(skip)]
     pub mail_dir: PathBuf,
+    #[garde(length(min = 1, max = 2048), prefix("smtp://"))]
+    pub mailer_url: Option<String>,
+    #[garde(length(min = 3, max = 320))]
+    pub mail_from: String,
     #[garde(skip)]
     pub secure_cookies: bool,
     #[garde(length(min = 1, max = 2048), prefix("http"))]
@@ -61,6 +65,8 @@ impl Settings {
             rate_limit: serve.rate_limit,
             allowed_origins: serve.allowed_origins.clone(),
             mail_dir: serve.mail_dir.clone(),
+            mailer_url: serve.mailer_url.clone(),
+            mail_from: serve.mail_from.clone(),
             secure_cookies: serve.secure_cookies,
             public_url: serve.public_url.clone(),
             log_format: global.log_format,
@@ -86,6 +92,8 @@ impl Settings {
             rate_limit: 0,
             allowed_origins: Vec::new(),
             mail_dir: std::env::temp_dir().join("clientele-test-mail"),
+            mailer_url: None,
+            mail_from: crate::mail::DEFAULT_FROM.to_owned(),
             secure_cookies: false,
             public_url: None,
             log_format: LogFormat::Text,

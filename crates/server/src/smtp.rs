@@ -10,6 +10,12 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
+use async_trait::async_trait;
+use clientele_ports::{InfraError, Mailer, Message};
+use time::OffsetDateTime;
+
+use crate::mail::{base64, render_message};
+
 /// Where and as whom to send.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmtpConfig {
@@ -106,6 +112,60 @@ impl SmtpConfig {
     }
 }
 
+/// The mailer port over SMTP: the same RFC 5322 text the `.eml` adapter writes, sent on the
+/// blocking pool.
+#[derive(Debug, Clone)]
+pub struct SmtpMailer {
+    config: SmtpConfig,
+    from: String,
+}
+
+impl SmtpMailer {
+    /// `from` is the `From:` header (`Name <address>` or an address); its address is the envelope
+    /// sender.
+    #[must_use]
+    pub fn new(config: SmtpConfig, from: impl Into<String>) -> Self {
+        Self {
+            config,
+            from: from.into(),
+        }
+    }
+}
+
+/// The address part of `Name <address>`.
+fn envelope_address(from: &str) -> &str {
+    match (from.rfind('<'), from.rfind('>')) {
+        (Some(start), Some(end)) if start < end => &from[start + 1..end],
+        _ => from.trim(),
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, message: Message) -> Result<(), InfraError> {
+        let id = format!("{}@clientele", uuid::Uuid::new_v4());
+        let data = render_message(&self.from, &message, OffsetDateTime::now_utc(), &id);
+        let (config, from, to) = (
+            self.config.clone(),
+            envelope_address(&self.from).to_owned(),
+            message.to.as_str().to_owned(),
+        );
+        let sent = tokio::task::spawn_blocking(move || config.send(&from, &to, &data)).await;
+        let fail = |e: Box<dyn std::error::Error + Send + Sync>| InfraError {
+            what: "sending mail over SMTP",
+            source: e,
+        };
+        match sent {
+            Ok(Ok(())) => {
+                tracing::info!(to = %message.to, subject = %message.subject, "mail sent");
+                Ok(())
+            }
+            Ok(Err(e)) => Err(fail(Box::new(e))),
+            Err(e) => Err(fail(Box::new(e))),
+        }
+    }
+}
+
 struct Session {
     reader: BufReader<TcpStream>,
     writer: TcpStream,
@@ -164,27 +224,6 @@ fn dot_stuff(data: &[u8]) -> Vec<u8> {
     out
 }
 
-fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 fn percent_decode(s: &str) -> Result<String, String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -226,12 +265,13 @@ mod tests {
     }
 
     #[test]
-    fn base64_and_dot_stuffing() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
+    fn dot_stuffing_and_envelope() {
         assert_eq!(base64(b"\0u\0p"), "AHUAcA==");
+        assert_eq!(
+            envelope_address("Clientele <no-reply@x.io>"),
+            "no-reply@x.io"
+        );
+        assert_eq!(envelope_address(" a@b.co "), "a@b.co");
         assert_eq!(dot_stuff(b".a\r\n..b\r\nc.d"), b"..a\r\n...b\r\nc.d\r\n");
     }
 
@@ -303,6 +343,31 @@ mod tests {
             transcript.contains("\r\n..hidden\r\nbody\r\n.\r\n"),
             "{transcript}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_mailer_port_sends_the_rendered_message() {
+        let (port, server) = fake_server(false);
+        let config = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+        let message = Message {
+            to: clientele_domain::Email::parse(clientele_domain::Field::Email, "ann@example.com")
+                .unwrap(),
+            subject: "Verify your email address".into(),
+            text: "Open https://x/verify-email?token=T\n".into(),
+        };
+        SmtpMailer::new(config, crate::mail::DEFAULT_FROM)
+            .send(message)
+            .await
+            .unwrap();
+        let transcript = server.join().unwrap();
+        assert!(
+            transcript.contains("MAIL FROM:<no-reply@clientele.invalid>\r\n"),
+            "{transcript}"
+        );
+        assert!(transcript.contains("To: ann@example.com\r\n"));
+        assert!(transcript.contains("Subject: Verify your email address\r\n"));
+        assert!(transcript.contains("verify-email?token=T\r\n"));
+        assert!(transcript.contains("\r\n.\r\nQUIT\r\n"), "{transcript}");
     }
 
     #[test]

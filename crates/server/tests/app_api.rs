@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use clientele_domain::{Plan, SignupFlow};
 use clientele_ports::{NewUser, UserUpdate};
@@ -909,13 +909,13 @@ both!(trials, Plan::Free);
 
 async fn concurrent_creates_at_the_limit(app: TestApp) {
     let (browser, _) = verified_browser(&app, "race").await;
-    let cookie = Arc::new(format!("next-auth.session-token={}", browser.cookie));
+    let cookie = Rc::new(format!("next-auth.session-token={}", browser.cookie));
     drop(browser);
-    let app = Arc::new(app);
+    let app = Rc::new(app);
     let tasks: Vec<_> = (0..12)
         .map(|i| {
-            let app = Arc::clone(&app);
-            let cookie = Arc::clone(&cookie);
+            let app = Rc::clone(&app);
+            let cookie = Rc::clone(&cookie);
             actix_web::rt::spawn(async move {
                 let body = json!({"name": format!("Racer {i}"), "domain": "race.io"}).to_string();
                 app.send(

@@ -709,9 +709,8 @@ async fn no_secret_in_logs_or_bodies() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    bodies
-        .borrow_mut()
-        .push(String::from_utf8(res.body().await.unwrap().to_vec()).unwrap());
+    let session = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
+    bodies.borrow_mut().push(session);
     let (status, _, _) = post("/api/auth/logout", String::new(), Some(&second)).await;
     assert_eq!(status, 204);
 
