@@ -205,3 +205,234 @@ impl fmt::Debug for Password {
         f.write_str("Password(***)")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use time::Duration;
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::validation::{Expected, IssueKind};
+
+    const NOW: OffsetDateTime = datetime!(2024-03-15 10:30:00 UTC);
+
+    fn user(flow: SignupFlow, verified: bool, subscription: SubscriptionStatus) -> User {
+        User {
+            id: "tz4a98xxat96iws9zmbrgj3a".parse().expect("cuid2"),
+            organization_id: "0190f1a2-3b4c-7d5e-8f60-718293a4b5c6"
+                .parse()
+                .expect("uuid"),
+            email: Email::parse(Field::Email, "u@example.com").expect("email"),
+            name: None,
+            signup_flow: flow,
+            email_verified_at: verified.then_some(NOW - Duration::days(1)),
+            subscription_status: subscription,
+            plan_expires_at: None,
+            created_at: NOW - Duration::days(10),
+            updated_at: NOW - Duration::days(10),
+        }
+    }
+
+    fn trial(expires_in: Duration, verified: bool) -> User {
+        User {
+            plan_expires_at: Some(NOW + expires_in),
+            ..user(SignupFlow::PaidTrial, verified, SubscriptionStatus::None)
+        }
+    }
+
+    #[test]
+    fn active_subscription_passes_the_gate() {
+        for flow in [SignupFlow::Free, SignupFlow::PaidTrial] {
+            let mut u = user(flow, false, SubscriptionStatus::Active);
+            u.plan_expires_at = Some(NOW - Duration::days(1));
+            assert_eq!(u.may_add_clients(NOW), Ok(()), "{flow}");
+        }
+    }
+
+    #[test]
+    fn running_trial_passes_the_gate_unverified() {
+        assert_eq!(trial(Duration::days(3), false).may_add_clients(NOW), Ok(()));
+        assert_eq!(
+            trial(Duration::seconds(1), false).may_add_clients(NOW),
+            Ok(())
+        );
+        let open_ended = user(SignupFlow::PaidTrial, false, SubscriptionStatus::None);
+        assert_eq!(open_ended.may_add_clients(NOW), Ok(()));
+    }
+
+    #[test]
+    fn expired_trial_counts_as_free() {
+        assert_eq!(
+            trial(Duration::days(-1), false).may_add_clients(NOW),
+            Err(VerificationRequired)
+        );
+        // Expiring exactly now is expired.
+        assert_eq!(
+            trial(Duration::ZERO, false).may_add_clients(NOW),
+            Err(VerificationRequired)
+        );
+        assert_eq!(trial(Duration::days(-1), true).may_add_clients(NOW), Ok(()));
+    }
+
+    #[test]
+    fn free_flow_needs_a_verified_email() {
+        assert_eq!(
+            user(SignupFlow::Free, true, SubscriptionStatus::None).may_add_clients(NOW),
+            Ok(())
+        );
+        assert_eq!(
+            user(SignupFlow::Free, false, SubscriptionStatus::None).may_add_clients(NOW),
+            Err(VerificationRequired)
+        );
+        assert_eq!(
+            VerificationRequired.to_string(),
+            "Please verify your email before adding clients"
+        );
+    }
+
+    #[test]
+    fn past_due_and_canceled_behave_like_none() {
+        for status in [SubscriptionStatus::PastDue, SubscriptionStatus::Canceled] {
+            assert_eq!(
+                user(SignupFlow::Free, false, status).may_add_clients(NOW),
+                Err(VerificationRequired),
+                "{status}"
+            );
+            assert_eq!(
+                user(SignupFlow::Free, true, status).may_add_clients(NOW),
+                Ok(())
+            );
+            let mut expired = trial(Duration::days(-1), false);
+            expired.subscription_status = status;
+            assert_eq!(expired.may_add_clients(NOW), Err(VerificationRequired));
+            assert_eq!(expired.effective_plan(Plan::Agency, NOW), Plan::Free);
+        }
+    }
+
+    #[test]
+    fn effective_plan() {
+        assert_eq!(
+            trial(Duration::days(2), false).effective_plan(Plan::Professional, NOW),
+            Plan::Professional
+        );
+        assert_eq!(
+            trial(Duration::days(-2), true).effective_plan(Plan::Professional, NOW),
+            Plan::Free
+        );
+        let mut paid = trial(Duration::days(-2), true);
+        paid.subscription_status = SubscriptionStatus::Active;
+        assert_eq!(
+            paid.effective_plan(Plan::Professional, NOW),
+            Plan::Professional
+        );
+        let free = user(SignupFlow::Free, true, SubscriptionStatus::None);
+        assert_eq!(free.effective_plan(Plan::Starter, NOW), Plan::Starter);
+        assert!(!free.trial_expired(NOW));
+        assert!(trial(Duration::ZERO, false).trial_expired(NOW));
+        assert!(!trial(Duration::nanoseconds(1), false).trial_expired(NOW));
+    }
+
+    #[test]
+    fn password_length_boundaries() {
+        assert_eq!(
+            Password::parse("1234567"),
+            Err(Issue::too_short(Field::Password, 8))
+        );
+        assert_eq!(
+            Password::parse("12345678").map(|p| p.expose().to_owned()),
+            Ok("12345678".to_owned())
+        );
+        let max = "p".repeat(128);
+        assert_eq!(Password::parse(&max).map(|p| p.expose().len()), Ok(128));
+        let issue = Password::parse(&"p".repeat(129)).expect_err("129");
+        assert_eq!(issue, Issue::too_long(Field::Password, 128));
+        assert_eq!(
+            issue.kind,
+            IssueKind::TooBig {
+                maximum: 128,
+                of: Expected::String
+            }
+        );
+        assert_eq!(
+            Password::parse("").expect_err("empty").message,
+            "Password must be at least 8 characters"
+        );
+    }
+
+    #[test]
+    fn password_is_never_trimmed_and_counts_characters() {
+        assert_eq!(
+            Password::parse("  pass  ").map(|p| p.expose().to_owned()),
+            Ok("  pass  ".to_owned())
+        );
+        // Eight characters of two bytes each.
+        assert!(Password::parse("éééééééé").is_ok());
+        assert!(Password::parse("ééééééé").is_err());
+    }
+
+    #[test]
+    fn password_debug_is_redacted() {
+        let p = Password::parse("hunter2hunter2").expect("valid");
+        let debug = format!("{p:?}");
+        assert_eq!(debug, "Password(***)");
+        assert!(!format!("{:?}", Some(&p)).contains("hunter2"));
+    }
+
+    #[test]
+    fn named_enums_parse_their_wire_spelling() {
+        assert_eq!("FREE".parse::<SignupFlow>(), Ok(SignupFlow::Free));
+        assert_eq!(
+            " PAID_TRIAL ".parse::<SignupFlow>(),
+            Ok(SignupFlow::PaidTrial)
+        );
+        assert_eq!(
+            "free".parse::<SignupFlow>(),
+            Err("invalid SignupFlow \"free\"; expected one of FREE, PAID_TRIAL".to_owned())
+        );
+        for (raw, status) in [
+            ("none", SubscriptionStatus::None),
+            ("active", SubscriptionStatus::Active),
+            ("past_due", SubscriptionStatus::PastDue),
+            ("canceled", SubscriptionStatus::Canceled),
+        ] {
+            assert_eq!(raw.parse::<SubscriptionStatus>(), Ok(status));
+            assert_eq!(status.to_string(), raw);
+        }
+        assert!("cancelled".parse::<SubscriptionStatus>().is_err());
+        assert_eq!("sandbox".parse::<Environment>(), Ok(Environment::Sandbox));
+        assert_eq!(Environment::Production.as_str(), "production");
+        assert!("prod".parse::<Environment>().is_err());
+        assert_eq!(SignupFlow::NAMES, &["FREE", "PAID_TRIAL"]);
+    }
+
+    #[test]
+    fn account_text_bounds() {
+        assert_eq!(
+            OrganizationName::parse(" Acme ").map(OrganizationName::into_inner),
+            Ok("Acme".to_owned())
+        );
+        assert_eq!(
+            OrganizationName::parse(""),
+            Err(Issue::too_short(Field::Name, 1))
+        );
+        assert!(OrganizationName::parse(&"o".repeat(200)).is_ok());
+        assert_eq!(
+            OrganizationName::parse(&"o".repeat(201)),
+            Err(Issue::too_long(Field::Name, 200))
+        );
+        assert!(UserName::parse(&"u".repeat(255)).is_ok());
+        assert_eq!(
+            UserName::parse(&"u".repeat(256)),
+            Err(Issue::too_long(Field::UserName, 255))
+        );
+        assert!(ApiKeyName::parse(&"k".repeat(100)).is_ok());
+        assert_eq!(
+            ApiKeyName::parse(&"k".repeat(101)),
+            Err(Issue::too_long(Field::Name, 100))
+        );
+        assert_eq!(
+            ApiKeyName::parse("ci").map(|n| n.to_string()),
+            Ok("ci".to_owned())
+        );
+    }
+}

@@ -85,8 +85,10 @@ impl Slug {
                 None
             } else if let Some(t) = transliterate(ch) {
                 Some(t)
-            } else if ch.is_alphanumeric() {
-                continue; // non-Latin letters and digits are dropped without a separator
+            } else if ch.is_alphanumeric() || is_mark(ch) {
+                // Non-Latin letters and digits, and the combining accents of a decomposed (NFD)
+                // name (`Zu\u{308}rich`), are dropped without a separator.
+                continue;
             } else {
                 pending_dash = true;
                 continue;
@@ -137,6 +139,20 @@ impl fmt::Display for Slug {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Combining marks, joiners and variation selectors: parts of the letter or symbol before them.
+fn is_mark(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{0300}'..='\u{036F}'
+            | '\u{1AB0}'..='\u{1AFF}'
+            | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{200C}'..='\u{200D}'
+            | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FE20}'..='\u{FE2F}'
+    )
 }
 
 /// Latin letters with diacritics and ligatures, to their ASCII spelling.
@@ -532,8 +548,6 @@ impl ClientPatch {
         let name_min = schema.name_min;
         let name = update_field(&mut c, Field::Name, input.name, false)
             .parse(&mut c, |s| ClientName::parse_min(s, name_min));
-        let status =
-            update_field(&mut c, Field::Status, input.status, false).parse(&mut c, Status::parse);
         macro_rules! patch {
             ($f:expr, $input:expr, $parse:expr) => {
                 update_field(&mut c, $f, $input, clearable($f)).patch(&mut c, $parse)
@@ -550,6 +564,8 @@ impl ClientPatch {
             input.subscription_plan,
             PlanLabel::parse
         );
+        let status =
+            update_field(&mut c, Field::Status, input.status, false).parse(&mut c, Status::parse);
         let contact_person = patch!(
             Field::ContactPerson,
             input.contact_person,
@@ -730,5 +746,1042 @@ fn parse_number(field: Field, raw: &str, min: i64, max: i64) -> Result<i64, Issu
         Err(Issue::number_too_big(field, max))
     } else {
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::validation::{IssueKind, StringCheck};
+
+    fn name(raw: &str) -> Result<String, Issue> {
+        ClientName::parse(raw).map(|n| n.as_str().to_owned())
+    }
+
+    fn name_app(raw: &str) -> Result<String, Issue> {
+        ClientName::parse_min(raw, ClientSchema::APP.name_min).map(|n| n.as_str().to_owned())
+    }
+
+    // ----- name -----
+
+    #[test]
+    fn name_length_boundaries() {
+        assert_eq!(name(""), Err(Issue::too_short(Field::Name, 1)));
+        assert_eq!(name("a").as_deref(), Ok("a"));
+        assert_eq!(name("ab").as_deref(), Ok("ab"));
+        let n200 = "n".repeat(200);
+        assert_eq!(name(&n200).as_deref(), Ok(n200.as_str()));
+        let issue = name(&"n".repeat(201)).expect_err("201");
+        assert_eq!(issue, Issue::too_long(Field::Name, 200));
+        assert_eq!(
+            issue.kind,
+            IssueKind::TooBig {
+                maximum: 200,
+                of: Expected::String
+            }
+        );
+    }
+
+    #[test]
+    fn name_length_counts_characters_not_bytes() {
+        let n200 = "é".repeat(200);
+        assert_eq!(name(&n200).as_deref(), Ok(n200.as_str()));
+        assert_eq!(
+            name(&"é".repeat(201)),
+            Err(Issue::too_long(Field::Name, 200))
+        );
+    }
+
+    #[test]
+    fn app_name_needs_two_characters() {
+        let issue = name_app("a").expect_err("one character");
+        assert_eq!(issue.message, "Name must be at least 2 characters");
+        assert_eq!(
+            issue.kind,
+            IssueKind::TooSmall {
+                minimum: 2,
+                of: Expected::String
+            }
+        );
+        assert_eq!(
+            name_app(" a ").expect_err("trimmed to one").message,
+            "Name must be at least 2 characters"
+        );
+        assert_eq!(
+            name_app("").expect_err("empty").message,
+            "Name must be at least 2 characters"
+        );
+        assert_eq!(name_app("ab").as_deref(), Ok("ab"));
+        assert_eq!(
+            name_app(&"n".repeat(201)),
+            Err(Issue::too_long(Field::Name, 200))
+        );
+    }
+
+    #[test]
+    fn name_minimum_never_below_one() {
+        assert_eq!(
+            ClientName::parse_min("", 0),
+            Err(Issue::too_short(Field::Name, 1))
+        );
+    }
+
+    #[test]
+    fn name_is_trimmed() {
+        assert_eq!(name("  Acme Corp \t\n").as_deref(), Ok("Acme Corp"));
+        assert_eq!(
+            name(&format!("  {}  ", "n".repeat(200))).as_deref(),
+            Ok("n".repeat(200).as_str())
+        );
+        assert_eq!(name("   "), Err(Issue::too_short(Field::Name, 1)));
+        assert_eq!(
+            name("\u{3000}\u{a0}"),
+            Err(Issue::too_short(Field::Name, 1))
+        );
+    }
+
+    #[test]
+    fn name_refuses_control_characters() {
+        let issue = name("Acme\u{0}Corp").expect_err("NUL");
+        assert_eq!(
+            issue.kind,
+            IssueKind::InvalidString {
+                validation: StringCheck::Regex
+            }
+        );
+        assert_eq!(issue.field, Field::Name);
+        assert!(name("Acme\nCorp").is_err());
+        assert!(name("Acme\u{85}Corp").is_err());
+    }
+
+    #[test]
+    fn name_key_is_case_insensitive_and_trimmed() {
+        let a = ClientName::parse("  ACME Corp ").expect("valid");
+        let b = ClientName::parse("acme corp").expect("valid");
+        assert_ne!(a, b);
+        assert_eq!(a.key(), "acme corp");
+        assert_eq!(a.key(), b.key());
+        assert_eq!(name_key(" ÉCOLE Zürich "), "école zürich");
+        assert_eq!(name_key("ÉCOLE"), name_key("école"));
+        assert_ne!(name_key("acme"), name_key("acme corp"));
+        assert_eq!(ClientName::from_trusted("X".to_owned()).to_string(), "X");
+    }
+
+    // ----- slug -----
+
+    fn slug(raw: &str) -> String {
+        Slug::derive(raw).as_str().to_owned()
+    }
+
+    #[test]
+    fn slug_of_ascii_names() {
+        assert_eq!(slug("Acme Corp"), "acme-corp");
+        assert_eq!(slug("ACME"), "acme");
+        assert_eq!(slug("Web 2.0 Agency"), "web-2-0-agency");
+        assert_eq!(slug("a"), "a");
+        assert_eq!(slug("123"), "123");
+    }
+
+    #[test]
+    fn slug_transliterates_accents() {
+        assert_eq!(slug("Café Zürich"), "cafe-zurich");
+        assert_eq!(slug("Straße"), "strasse");
+        assert_eq!(slug("STRAẞE"), "strasse");
+        assert_eq!(slug("Ærøskøbing Œuvre"), "aeroskobing-oeuvre");
+        assert_eq!(slug("Łódź"), "lodz");
+        assert_eq!(slug("Þór"), "thor");
+        assert_eq!(slug("Crème Brûlée"), "creme-brulee");
+    }
+
+    #[test]
+    fn slug_drops_combining_marks_without_a_separator() {
+        // The same names in decomposed form (NFD), as macOS and some browsers send them.
+        assert_eq!(slug("Cafe\u{301} Zu\u{308}rich"), "cafe-zurich");
+        assert_eq!(slug("İstanbul"), "istanbul");
+    }
+
+    #[test]
+    fn slug_falls_back_when_nothing_is_left() {
+        assert_eq!(slug("株式会社"), "client");
+        assert_eq!(slug("🚀🚀"), "client");
+        assert_eq!(slug(""), "client");
+        assert_eq!(slug("   "), "client");
+        assert_eq!(slug("---"), "client");
+        assert_eq!(slug("!!!"), "client");
+        assert_eq!(Slug::FALLBACK, "client");
+    }
+
+    #[test]
+    fn slug_drops_non_latin_letters_but_keeps_the_rest() {
+        assert_eq!(slug("東京 Tokyo"), "tokyo");
+        assert_eq!(slug("Acme 🚀 Rockets"), "acme-rockets");
+        assert_eq!(slug("Acme東京Corp"), "acmecorp");
+    }
+
+    #[test]
+    fn slug_collapses_punctuation() {
+        assert_eq!(slug("  --Acme!!!  &  Co.--  "), "acme-co");
+        assert_eq!(slug("a_b.c/d\\e"), "a-b-c-d-e");
+        assert_eq!(slug("O'Brien & Sons, Ltd."), "o-brien-sons-ltd");
+        assert_eq!(slug("a - - b"), "a-b");
+    }
+
+    #[test]
+    fn slug_base_is_at_most_max_base() {
+        assert_eq!(Slug::MAX_BASE, 60);
+        let long = "a".repeat(100);
+        assert_eq!(slug(&long), "a".repeat(60));
+        // A separator that lands on the cut is dropped.
+        let cut = format!("{} {}", "a".repeat(59), "b".repeat(10));
+        assert_eq!(slug(&cut), "a".repeat(59));
+        let exact = format!("{} {}", "a".repeat(58), "b".repeat(10));
+        assert_eq!(slug(&exact), format!("{}-b", "a".repeat(58)));
+        // A transliteration that straddles the cut is cut too.
+        let straddle = format!("{}ß", "a".repeat(59));
+        assert_eq!(slug(&straddle), format!("{}s", "a".repeat(59)));
+    }
+
+    #[test]
+    fn slug_nth() {
+        let base = Slug::derive("Acme Corp");
+        assert_eq!(base.nth(0), base);
+        assert_eq!(base.nth(1), base);
+        assert_eq!(base.nth(2).as_str(), "acme-corp-2");
+        assert_eq!(base.nth(3).to_string(), "acme-corp-3");
+        assert_eq!(
+            base.nth(u64::MAX).as_str(),
+            format!("acme-corp-{}", u64::MAX)
+        );
+        assert_eq!(Slug::from_trusted("x-2".to_owned()).as_str(), "x-2");
+    }
+
+    // ----- other text fields -----
+
+    #[test]
+    fn display_name_up_to_255() {
+        let ok = "d".repeat(255);
+        assert_eq!(DisplayName::parse(&ok).map(DisplayName::into_inner), Ok(ok));
+        assert_eq!(
+            DisplayName::parse(&"d".repeat(256)),
+            Err(Issue::too_long(Field::DisplayName, 255))
+        );
+        assert_eq!(
+            DisplayName::parse(" Acme ").map(|d| d.as_str().to_owned()),
+            Ok("Acme".to_owned())
+        );
+    }
+
+    #[test]
+    fn business_type_and_plan_label_1_to_100() {
+        assert_eq!(
+            BusinessType::parse(""),
+            Err(Issue::too_short(Field::BusinessType, 1))
+        );
+        assert_eq!(
+            BusinessType::parse("a").map(|b| b.to_string()),
+            Ok("a".to_owned())
+        );
+        assert!(BusinessType::parse(&"b".repeat(100)).is_ok());
+        assert_eq!(
+            BusinessType::parse(&"b".repeat(101)),
+            Err(Issue::too_long(Field::BusinessType, 100))
+        );
+        assert_eq!(
+            PlanLabel::parse("  "),
+            Err(Issue::too_short(Field::SubscriptionPlan, 1))
+        );
+        assert_eq!(
+            PlanLabel::parse(" Pro Plus ").map(|p| p.as_ref().to_owned()),
+            Ok("Pro Plus".to_owned())
+        );
+        assert!(PlanLabel::parse(&"p".repeat(100)).is_ok());
+        assert_eq!(
+            PlanLabel::parse(&"p".repeat(101)),
+            Err(Issue::too_long(Field::SubscriptionPlan, 100))
+        );
+        assert_eq!(
+            PlanLabel::parse(&"p".repeat(101)).expect_err("101").message,
+            "Subscription plan must be at most 100 characters"
+        );
+    }
+
+    #[test]
+    fn contact_person_up_to_255() {
+        assert!(ContactPerson::parse(&"c".repeat(255)).is_ok());
+        assert_eq!(
+            ContactPerson::parse(&"c".repeat(256)),
+            Err(Issue::too_long(Field::ContactPerson, 255))
+        );
+        assert_eq!(ContactPerson::from_trusted("Jo".to_owned()).as_str(), "Jo");
+    }
+
+    // ----- status -----
+
+    #[test]
+    fn every_status_parses() {
+        for (raw, status) in [
+            ("active", Status::Active),
+            ("inactive", Status::Inactive),
+            ("trial", Status::Trial),
+            ("churned", Status::Churned),
+            ("pending", Status::Pending),
+        ] {
+            assert_eq!(Status::parse(raw), Ok(status));
+            assert_eq!(status.as_str(), raw);
+            assert_eq!(status.to_string(), raw);
+        }
+        assert_eq!(Status::parse(" trial "), Ok(Status::Trial));
+        assert_eq!(Status::default(), Status::Active);
+    }
+
+    #[test]
+    fn invalid_status_lists_the_options() {
+        for raw in ["deleted", "Active", "", "ACTIVE"] {
+            let issue = Status::parse(raw).expect_err(raw);
+            assert_eq!(issue.field, Field::Status);
+            assert_eq!(
+                issue.kind,
+                IssueKind::InvalidEnumValue {
+                    options: &["active", "inactive", "trial", "churned", "pending"],
+                    received: raw.to_owned()
+                }
+            );
+        }
+        assert_eq!(
+            Status::parse("gone").expect_err("gone").message,
+            "Invalid enum value. Expected 'active' | 'inactive' | 'trial' | 'churned' | 'pending', received 'gone'"
+        );
+    }
+
+    // ----- create -----
+
+    fn management_input() -> ClientInput {
+        ClientInput {
+            name: Input::text("Acme Corp"),
+            business_type: Input::text("automotive"),
+            subscription_plan: Input::text("Pro"),
+            ..ClientInput::default()
+        }
+    }
+
+    fn app_input() -> ClientInput {
+        ClientInput {
+            name: Input::text("Acme Corp"),
+            domain: Input::text("acme.com"),
+            ..ClientInput::default()
+        }
+    }
+
+    fn issues(result: Result<impl fmt::Debug, ValidationErrors>) -> Vec<Issue> {
+        result.expect_err("invalid request").into_issues()
+    }
+
+    fn required(field: Field) -> Issue {
+        Issue::invalid_type(field, Expected::String, Received::Undefined)
+    }
+
+    #[test]
+    fn management_create_minimal() {
+        let c = NewClient::parse(management_input(), &ClientSchema::MANAGEMENT).expect("valid");
+        assert_eq!(
+            c,
+            NewClient {
+                business_type: Some(BusinessType::from_trusted("automotive".to_owned())),
+                subscription_plan: Some(PlanLabel::from_trusted("Pro".to_owned())),
+                ..NewClient::named(ClientName::from_trusted("Acme Corp".to_owned()))
+            }
+        );
+        assert_eq!(c.status, Status::Active);
+    }
+
+    #[test]
+    fn management_create_full_is_normalised() {
+        let input = ClientInput {
+            name: Input::text("  Acme Corp  "),
+            display_name: Input::text(" ACME "),
+            business_type: Input::text(" automotive "),
+            subscription_plan: Input::text(" Pro "),
+            status: Input::text("trial"),
+            contact_person: Input::text(" Jane Doe "),
+            contact_email: Input::text(" Jane@ACME.com "),
+            phone_number: Input::text("+1 (555) 123-4567"),
+            domain: Input::text("Acme.com/About"),
+        };
+        let c = NewClient::parse(input, &ClientSchema::MANAGEMENT).expect("valid");
+        assert_eq!(c.name.as_str(), "Acme Corp");
+        assert_eq!(
+            c.display_name.as_ref().map(DisplayName::as_str),
+            Some("ACME")
+        );
+        assert_eq!(
+            c.business_type.as_ref().map(BusinessType::as_str),
+            Some("automotive")
+        );
+        assert_eq!(
+            c.subscription_plan.as_ref().map(PlanLabel::as_str),
+            Some("Pro")
+        );
+        assert_eq!(c.status, Status::Trial);
+        assert_eq!(
+            c.contact_person.as_ref().map(ContactPerson::as_str),
+            Some("Jane Doe")
+        );
+        assert_eq!(
+            c.contact_email.as_ref().map(Email::as_str),
+            Some("Jane@acme.com")
+        );
+        assert_eq!(
+            c.phone_number.as_ref().map(PhoneNumber::as_str),
+            Some("+15551234567")
+        );
+        assert_eq!(
+            c.domain.as_ref().map(Website::as_str),
+            Some("https://acme.com/About")
+        );
+    }
+
+    #[test]
+    fn management_create_required_fields_missing() {
+        let got = issues(NewClient::parse(
+            ClientInput::default(),
+            &ClientSchema::MANAGEMENT,
+        ));
+        assert_eq!(
+            got,
+            [
+                required(Field::Name),
+                required(Field::BusinessType),
+                required(Field::SubscriptionPlan)
+            ]
+        );
+        assert!(got.iter().all(|i| i.message == "Required"));
+    }
+
+    #[test]
+    fn required_fields_of_other_types() {
+        for received in [
+            Received::Null,
+            Received::Number,
+            Received::Boolean,
+            Received::Array,
+            Received::Object,
+        ] {
+            let input = ClientInput {
+                name: if received == Received::Null {
+                    Input::Null
+                } else {
+                    Input::Other(received)
+                },
+                ..management_input()
+            };
+            let got = issues(NewClient::parse(input, &ClientSchema::MANAGEMENT));
+            assert_eq!(
+                got,
+                [Issue::invalid_type(Field::Name, Expected::String, received)],
+                "{received:?}"
+            );
+            assert_eq!(
+                got[0].message,
+                format!("Expected string, received {}", received.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn required_empty_strings_report_their_rule() {
+        let input = ClientInput {
+            name: Input::text("  "),
+            business_type: Input::text(""),
+            subscription_plan: Input::text(" "),
+            ..ClientInput::default()
+        };
+        assert_eq!(
+            issues(NewClient::parse(input, &ClientSchema::MANAGEMENT)),
+            [
+                Issue::too_short(Field::Name, 1),
+                Issue::too_short(Field::BusinessType, 1),
+                Issue::too_short(Field::SubscriptionPlan, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn optional_empty_null_or_whitespace_is_absent() {
+        for blank in [
+            Input::Missing,
+            Input::Null,
+            Input::text(""),
+            Input::text(" \t "),
+        ] {
+            let input = ClientInput {
+                display_name: blank.clone(),
+                status: blank.clone(),
+                contact_person: blank.clone(),
+                contact_email: blank.clone(),
+                phone_number: blank.clone(),
+                domain: blank.clone(),
+                ..management_input()
+            };
+            let c = NewClient::parse(input, &ClientSchema::MANAGEMENT).expect("valid");
+            assert_eq!(c.display_name, None);
+            assert_eq!(c.status, Status::Active);
+            assert_eq!(c.contact_person, None);
+            assert_eq!(c.contact_email, None);
+            assert_eq!(c.phone_number, None);
+            assert_eq!(c.domain, None, "{blank:?}");
+        }
+    }
+
+    #[test]
+    fn optional_fields_of_other_types_are_invalid_type() {
+        let input = ClientInput {
+            display_name: Input::Other(Received::Number),
+            status: Input::Other(Received::Boolean),
+            domain: Input::Other(Received::Array),
+            contact_email: Input::Other(Received::Object),
+            ..management_input()
+        };
+        assert_eq!(
+            issues(NewClient::parse(input, &ClientSchema::MANAGEMENT)),
+            [
+                Issue::invalid_type(Field::DisplayName, Expected::String, Received::Number),
+                Issue::invalid_type(Field::Status, Expected::String, Received::Boolean),
+                Issue::invalid_type(Field::ContactEmail, Expected::String, Received::Object),
+                Issue::invalid_type(Field::Domain, Expected::String, Received::Array),
+            ]
+        );
+    }
+
+    #[test]
+    fn five_bad_fields_yield_five_issues_in_field_order() {
+        let input = ClientInput {
+            name: Input::text(""),
+            display_name: Input::text("d".repeat(256)),
+            business_type: Input::text("automotive"),
+            subscription_plan: Input::text("Pro"),
+            status: Input::text("gone"),
+            contact_person: Input::text("Jane"),
+            contact_email: Input::text("not-an-email"),
+            phone_number: Input::text("12"),
+            domain: Input::text("https://acme.com"),
+        };
+        let got = issues(NewClient::parse(input, &ClientSchema::MANAGEMENT));
+        assert_eq!(
+            got,
+            [
+                Issue::too_short(Field::Name, 1),
+                Issue::too_long(Field::DisplayName, 255),
+                Issue::invalid_enum(Field::Status, Status::NAMES, "gone"),
+                Issue::invalid_string(
+                    Field::ContactEmail,
+                    StringCheck::Email,
+                    "Must be a valid email"
+                ),
+                Issue::invalid_string(
+                    Field::PhoneNumber,
+                    StringCheck::Regex,
+                    "Phone number must be 7-15 digits with an optional leading +"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn app_create() {
+        let c = NewClient::parse(
+            ClientInput {
+                contact_person: Input::text("Jane"),
+                contact_email: Input::text("jane@Acme.com"),
+                ..app_input()
+            },
+            &ClientSchema::APP,
+        )
+        .expect("valid");
+        assert_eq!(c.name.as_str(), "Acme Corp");
+        assert_eq!(
+            c.domain.as_ref().map(Website::as_str),
+            Some("https://acme.com")
+        );
+        assert_eq!(
+            c.contact_email.as_ref().map(Email::as_str),
+            Some("jane@acme.com")
+        );
+        assert_eq!(c.business_type, None);
+        assert_eq!(c.subscription_plan, None);
+    }
+
+    #[test]
+    fn app_create_requires_name_and_domain_only() {
+        assert_eq!(
+            issues(NewClient::parse(ClientInput::default(), &ClientSchema::APP)),
+            [required(Field::Name), required(Field::Domain)]
+        );
+        let input = ClientInput {
+            domain: Input::Null,
+            ..app_input()
+        };
+        assert_eq!(
+            issues(NewClient::parse(input, &ClientSchema::APP)),
+            [Issue::invalid_type(
+                Field::Domain,
+                Expected::String,
+                Received::Null
+            )]
+        );
+    }
+
+    #[test]
+    fn app_create_uses_the_seed_messages() {
+        let input = ClientInput {
+            name: Input::text("A"),
+            domain: Input::text("not a url"),
+            contact_email: Input::text("nope"),
+            ..ClientInput::default()
+        };
+        let got = issues(NewClient::parse(input, &ClientSchema::APP));
+        let messages: Vec<&str> = got.iter().map(|i| i.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "Name must be at least 2 characters",
+                "Must be a valid email",
+                "Must be a valid URL"
+            ]
+        );
+        let fields: Vec<Field> = got.iter().map(|i| i.field).collect();
+        assert_eq!(fields, [Field::Name, Field::ContactEmail, Field::Domain]);
+        // An empty required domain is not a valid URL either.
+        let input = ClientInput {
+            domain: Input::text(""),
+            ..app_input()
+        };
+        assert_eq!(
+            issues(NewClient::parse(input, &ClientSchema::APP)),
+            [Issue::invalid_string(
+                Field::Domain,
+                StringCheck::Url,
+                "Must be a valid URL"
+            )]
+        );
+    }
+
+    // ----- update -----
+
+    fn patch(input: ClientInput, schema: &ClientSchema) -> ClientPatch {
+        ClientPatch::parse(input, schema).expect("valid patch")
+    }
+
+    #[test]
+    fn empty_patch_keeps_everything() {
+        let p = patch(ClientInput::default(), &ClientSchema::MANAGEMENT);
+        assert!(p.is_empty());
+        assert_eq!(p, ClientPatch::default());
+    }
+
+    #[test]
+    fn patch_sets_values() {
+        let p = patch(
+            ClientInput {
+                name: Input::text(" New Name "),
+                status: Input::text("churned"),
+                phone_number: Input::text("555 123 4567"),
+                domain: Input::text("new.io"),
+                ..ClientInput::default()
+            },
+            &ClientSchema::MANAGEMENT,
+        );
+        assert!(!p.is_empty());
+        assert_eq!(
+            p.name,
+            Some(ClientName::from_trusted("New Name".to_owned()))
+        );
+        assert_eq!(p.status, Some(Status::Churned));
+        assert_eq!(
+            p.phone_number,
+            Patch::Set(PhoneNumber::from_trusted("5551234567".to_owned()))
+        );
+        assert_eq!(
+            p.domain,
+            Patch::Set(Website::from_trusted("https://new.io".to_owned()))
+        );
+        assert_eq!(p.display_name, Patch::Keep);
+    }
+
+    #[test]
+    fn null_or_empty_clears_optional_fields() {
+        for blank in [Input::Null, Input::text(""), Input::text("  ")] {
+            let p = patch(
+                ClientInput {
+                    display_name: blank.clone(),
+                    contact_person: blank.clone(),
+                    contact_email: blank.clone(),
+                    phone_number: blank.clone(),
+                    domain: blank.clone(),
+                    ..ClientInput::default()
+                },
+                &ClientSchema::MANAGEMENT,
+            );
+            assert_eq!(
+                p,
+                ClientPatch {
+                    display_name: Patch::Clear,
+                    contact_person: Patch::Clear,
+                    contact_email: Patch::Clear,
+                    phone_number: Patch::Clear,
+                    domain: Patch::Clear,
+                    ..ClientPatch::default()
+                },
+                "{blank:?}"
+            );
+            assert!(!p.is_empty());
+        }
+    }
+
+    #[test]
+    fn null_on_name_status_and_required_fields_is_invalid_type() {
+        let input = ClientInput {
+            name: Input::Null,
+            business_type: Input::Null,
+            subscription_plan: Input::Null,
+            status: Input::Null,
+            ..ClientInput::default()
+        };
+        let null = |f| Issue::invalid_type(f, Expected::String, Received::Null);
+        assert_eq!(
+            issues(ClientPatch::parse(input, &ClientSchema::MANAGEMENT)),
+            [
+                null(Field::Name),
+                null(Field::BusinessType),
+                null(Field::SubscriptionPlan),
+                null(Field::Status)
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_name_and_required_fields_are_too_short_on_update() {
+        let input = ClientInput {
+            name: Input::text(" "),
+            business_type: Input::text(""),
+            status: Input::text(""),
+            ..ClientInput::default()
+        };
+        assert_eq!(
+            issues(ClientPatch::parse(input, &ClientSchema::MANAGEMENT)),
+            [
+                Issue::too_short(Field::Name, 1),
+                Issue::too_short(Field::BusinessType, 1),
+                Issue::invalid_enum(Field::Status, Status::NAMES, ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn patch_issues_are_in_field_order() {
+        let input = ClientInput {
+            name: Input::Other(Received::Number),
+            display_name: Input::text("d".repeat(256)),
+            business_type: Input::text("b".repeat(101)),
+            subscription_plan: Input::Other(Received::Array),
+            status: Input::text("gone"),
+            contact_person: Input::text("c".repeat(256)),
+            contact_email: Input::text("a@b"),
+            phone_number: Input::text("12"),
+            domain: Input::text("javascript:alert(1)"),
+        };
+        let got = issues(ClientPatch::parse(input, &ClientSchema::MANAGEMENT));
+        let fields: Vec<Field> = got.iter().map(|i| i.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Field::Name,
+                Field::DisplayName,
+                Field::BusinessType,
+                Field::SubscriptionPlan,
+                Field::Status,
+                Field::ContactPerson,
+                Field::ContactEmail,
+                Field::PhoneNumber,
+                Field::Domain,
+            ]
+        );
+    }
+
+    #[test]
+    fn app_patch_cannot_clear_domain_but_can_clear_contacts() {
+        let input = ClientInput {
+            domain: Input::Null,
+            contact_email: Input::Null,
+            ..ClientInput::default()
+        };
+        assert_eq!(
+            issues(ClientPatch::parse(input, &ClientSchema::APP)),
+            [Issue::invalid_type(
+                Field::Domain,
+                Expected::String,
+                Received::Null
+            )]
+        );
+        let p = patch(
+            ClientInput {
+                contact_email: Input::Null,
+                contact_person: Input::text(""),
+                ..ClientInput::default()
+            },
+            &ClientSchema::APP,
+        );
+        assert_eq!(p.contact_email, Patch::Clear);
+        assert_eq!(p.contact_person, Patch::Clear);
+        let short = ClientPatch::parse(
+            ClientInput {
+                name: Input::text("A"),
+                domain: Input::text(""),
+                ..ClientInput::default()
+            },
+            &ClientSchema::APP,
+        );
+        assert_eq!(
+            issues(short),
+            [
+                Issue::too_short(Field::Name, 2),
+                Issue::invalid_string(Field::Domain, StringCheck::Url, "Must be a valid URL"),
+            ]
+        );
+    }
+
+    #[test]
+    fn patch_apply_to() {
+        let mut slot = Some(1);
+        Patch::Keep.apply_to(&mut slot);
+        assert_eq!(slot, Some(1));
+        Patch::Set(2).apply_to(&mut slot);
+        assert_eq!(slot, Some(2));
+        Patch::Clear.apply_to(&mut slot);
+        assert_eq!(slot, None);
+        assert!(Patch::<u8>::default().is_keep());
+        assert!(!Patch::Set(1).is_keep());
+    }
+
+    // ----- the entity -----
+
+    const CREATED: OffsetDateTime = datetime!(2024-03-15 10:30:00 UTC);
+    const LATER: OffsetDateTime = datetime!(2024-03-16 08:00:00 UTC);
+
+    fn client() -> Client {
+        Client {
+            id: "tz4a98xxat96iws9zmbrgj3a".parse().expect("cuid2"),
+            organization_id: "0190f1a2-3b4c-7d5e-8f60-718293a4b5c6"
+                .parse()
+                .expect("uuid"),
+            created_by: None,
+            name: ClientName::from_trusted("Acme".to_owned()),
+            slug: Slug::derive("Acme"),
+            display_name: Some(DisplayName::from_trusted("ACME Inc.".to_owned())),
+            business_type: Some(BusinessType::from_trusted("automotive".to_owned())),
+            subscription_plan: Some(PlanLabel::from_trusted("Pro".to_owned())),
+            status: Status::Active,
+            contact_person: Some(ContactPerson::from_trusted("Jane".to_owned())),
+            contact_email: Some(Email::from_trusted("jane@acme.com".to_owned())),
+            phone_number: None,
+            domain: Some(Website::from_trusted("https://acme.com".to_owned())),
+            created_at: CREATED,
+            last_active_at: CREATED,
+            updated_at: CREATED,
+        }
+    }
+
+    #[test]
+    fn display_name_falls_back_to_the_name() {
+        let mut c = client();
+        assert_eq!(c.display_name(), "ACME Inc.");
+        c.display_name = None;
+        assert_eq!(c.display_name(), "Acme");
+    }
+
+    #[test]
+    fn apply_changes_only_what_the_patch_says() {
+        let mut c = client();
+        let before = c.clone();
+        let p = patch(
+            ClientInput {
+                name: Input::text("Acme Renamed"),
+                status: Input::text("inactive"),
+                display_name: Input::Null,
+                phone_number: Input::text("+4930123456"),
+                ..ClientInput::default()
+            },
+            &ClientSchema::MANAGEMENT,
+        );
+        c.apply(p, LATER);
+        assert_eq!(c.name.as_str(), "Acme Renamed");
+        assert_eq!(c.status, Status::Inactive);
+        assert_eq!(c.display_name, None);
+        assert_eq!(
+            c.phone_number.as_ref().map(PhoneNumber::as_str),
+            Some("+4930123456")
+        );
+        assert_eq!(c.updated_at, LATER);
+        // Unchanged: identity, slug, creation, and every kept field.
+        assert_eq!(c.id, before.id);
+        assert_eq!(c.organization_id, before.organization_id);
+        assert_eq!(c.created_by, before.created_by);
+        assert_eq!(c.slug.as_str(), "acme");
+        assert_eq!(c.created_at, CREATED);
+        assert_eq!(c.last_active_at, CREATED);
+        assert_eq!(c.business_type, before.business_type);
+        assert_eq!(c.subscription_plan, before.subscription_plan);
+        assert_eq!(c.contact_person, before.contact_person);
+        assert_eq!(c.contact_email, before.contact_email);
+        assert_eq!(c.domain, before.domain);
+    }
+
+    #[test]
+    fn apply_of_an_empty_patch_only_touches_updated_at() {
+        let mut c = client();
+        c.apply(ClientPatch::default(), LATER);
+        assert_eq!(
+            c,
+            Client {
+                updated_at: LATER,
+                ..client()
+            }
+        );
+    }
+
+    // ----- list queries -----
+
+    fn query(input: ClientQueryInput) -> Result<ClientQuery, ValidationErrors> {
+        ClientQuery::parse(input)
+    }
+
+    fn limit(raw: &str) -> Result<ClientQuery, ValidationErrors> {
+        query(ClientQueryInput {
+            limit: Some(raw.to_owned()),
+            ..ClientQueryInput::default()
+        })
+    }
+
+    fn offset(raw: &str) -> Result<ClientQuery, ValidationErrors> {
+        query(ClientQueryInput {
+            offset: Some(raw.to_owned()),
+            ..ClientQueryInput::default()
+        })
+    }
+
+    #[test]
+    fn query_defaults() {
+        let q = query(ClientQueryInput::default()).expect("valid");
+        assert_eq!(q, ClientQuery::default());
+        assert_eq!(q.limit, 50);
+        assert_eq!(q.offset, 0);
+        assert_eq!(q.status, None);
+        assert_eq!(ClientQuery::MAX_LIMIT, 200);
+    }
+
+    #[test]
+    fn query_limit_boundaries() {
+        assert_eq!(
+            issues(limit("0")),
+            [Issue::number_too_small(Field::Limit, 1)]
+        );
+        assert_eq!(limit("1").map(|q| q.limit), Ok(1));
+        assert_eq!(limit(" 200 ").map(|q| q.limit), Ok(200));
+        assert_eq!(
+            issues(limit("201")),
+            [Issue::number_too_big(Field::Limit, 200)]
+        );
+        assert_eq!(limit("").map(|q| q.limit), Ok(50));
+        for bad in ["ten", "1.5", "1e2", "0x10", "99999999999999999999"] {
+            assert_eq!(
+                issues(limit(bad)),
+                [Issue::invalid_type(
+                    Field::Limit,
+                    Expected::Number,
+                    Received::String
+                )],
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            issues(limit("-1")),
+            [Issue::number_too_small(Field::Limit, 1)]
+        );
+    }
+
+    #[test]
+    fn query_offset_boundaries() {
+        assert_eq!(
+            issues(offset("-1")),
+            [Issue::number_too_small(Field::Offset, 0)]
+        );
+        assert_eq!(offset("0").map(|q| q.offset), Ok(0));
+        assert_eq!(offset("12345").map(|q| q.offset), Ok(12345));
+        assert_eq!(
+            issues(offset("x")),
+            [Issue::invalid_type(
+                Field::Offset,
+                Expected::Number,
+                Received::String
+            )]
+        );
+    }
+
+    #[test]
+    fn query_filters() {
+        let q = query(ClientQueryInput {
+            status: Some("trial".to_owned()),
+            business_type: Some(" automotive ".to_owned()),
+            subscription_plan: Some("Pro".to_owned()),
+            search: Some(" acme ".to_owned()),
+            limit: Some("10".to_owned()),
+            offset: Some("20".to_owned()),
+        })
+        .expect("valid");
+        assert_eq!(
+            q,
+            ClientQuery {
+                status: Some(Status::Trial),
+                business_type: Some("automotive".to_owned()),
+                subscription_plan: Some("Pro".to_owned()),
+                search: Some("acme".to_owned()),
+                limit: 10,
+                offset: 20,
+            }
+        );
+    }
+
+    #[test]
+    fn query_empty_filters_are_absent() {
+        let blank = || Some("  ".to_owned());
+        let q = query(ClientQueryInput {
+            status: blank(),
+            business_type: blank(),
+            subscription_plan: Some(String::new()),
+            search: blank(),
+            limit: blank(),
+            offset: blank(),
+        })
+        .expect("valid");
+        assert_eq!(q, ClientQuery::default());
+    }
+
+    #[test]
+    fn query_reports_every_bad_parameter() {
+        let got = issues(query(ClientQueryInput {
+            status: Some("gone".to_owned()),
+            limit: Some("0".to_owned()),
+            offset: Some("-5".to_owned()),
+            ..ClientQueryInput::default()
+        }));
+        assert_eq!(
+            got,
+            [
+                Issue::invalid_enum(Field::Status, Status::NAMES, "gone"),
+                Issue::number_too_small(Field::Limit, 1),
+                Issue::number_too_small(Field::Offset, 0),
+            ]
+        );
     }
 }

@@ -133,3 +133,107 @@ impl fmt::Display for ClientId {
         f.write_str(&self.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UUID: &str = "0190f1a2-3b4c-7d5e-8f60-718293a4b5c6";
+
+    #[test]
+    fn uuid_ids_parse_and_normalise() {
+        let id: OrganizationId = UUID.parse().expect("uuid");
+        assert_eq!(id.to_string(), UUID);
+        let upper: OrganizationId = UUID.to_uppercase().parse().expect("uppercase uuid");
+        assert_eq!(upper, id);
+        assert_eq!(upper.to_string(), UUID);
+        let padded: ApiKeyId = format!("  {UUID} ").parse().expect("padded uuid");
+        assert_eq!(padded.to_string(), UUID);
+        let simple: ApiKeyId = UUID.replace('-', "").parse().expect("simple form");
+        assert_eq!(simple.to_string(), UUID);
+        assert_eq!(*id.as_uuid(), Uuid::parse_str(UUID).expect("uuid"));
+        assert_eq!(OrganizationId::from_uuid(*id.as_uuid()), id);
+    }
+
+    #[test]
+    fn uuid_ids_reject_garbage() {
+        for raw in [
+            "",
+            "x",
+            "0190f1a2-3b4c-7d5e-8f60-718293a4b5c",
+            "0190f1a2-3b4c-7d5e-8f60-718293a4b5cg",
+            "ckl2x0abc0000qwerty",
+        ] {
+            assert_eq!(
+                raw.parse::<OrganizationId>(),
+                Err(MalformedId {
+                    kind: "organization"
+                }),
+                "{raw}"
+            );
+            assert_eq!(
+                raw.parse::<ApiKeyId>(),
+                Err(MalformedId { kind: "api key" })
+            );
+        }
+        assert_eq!(
+            MalformedId { kind: "client" }.to_string(),
+            "malformed client id"
+        );
+    }
+
+    #[test]
+    fn cuid2_shape() {
+        assert!(is_cuid2("tz4a98xxat96iws9zmbrgj3a"));
+        assert!(is_cuid2("ab"));
+        assert!(is_cuid2(&format!("a{}", "0".repeat(31))));
+        assert!(!is_cuid2("a"));
+        assert!(!is_cuid2(&format!("a{}", "0".repeat(32))));
+        assert!(!is_cuid2("1abc"));
+        assert!(!is_cuid2("Abc"));
+        assert!(!is_cuid2("abC"));
+        assert!(!is_cuid2("ab-c"));
+        assert!(!is_cuid2("ab_c"));
+        assert!(!is_cuid2("abç"));
+        assert!(!is_cuid2(""));
+    }
+
+    #[test]
+    fn user_ids_are_cuid2() {
+        let id: UserId = "tz4a98xxat96iws9zmbrgj3a".parse().expect("cuid2");
+        assert_eq!(id.as_str(), "tz4a98xxat96iws9zmbrgj3a");
+        assert_eq!(id.to_string(), "tz4a98xxat96iws9zmbrgj3a");
+        for raw in ["", "TZ4A98", UUID, " tz4a98xxat96iws9zmbrgj3a"] {
+            assert_eq!(
+                raw.parse::<UserId>(),
+                Err(MalformedId { kind: "user" }),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn client_ids_accept_either_form() {
+        let from_uuid: ClientId = UUID.to_uppercase().parse().expect("uuid");
+        assert_eq!(from_uuid.as_str(), UUID);
+        assert_eq!(
+            from_uuid,
+            ClientId::from_uuid(Uuid::parse_str(UUID).expect("uuid"))
+        );
+        let from_cuid: ClientId = "tz4a98xxat96iws9zmbrgj3a".parse().expect("cuid2");
+        assert_eq!(from_cuid.to_string(), "tz4a98xxat96iws9zmbrgj3a");
+        for raw in [
+            "",
+            "not an id",
+            "Tz4a98xxat96iws9zmbrgj3a",
+            "../etc/passwd",
+            "1",
+        ] {
+            assert_eq!(
+                raw.parse::<ClientId>(),
+                Err(MalformedId { kind: "client" }),
+                "{raw:?}"
+            );
+        }
+    }
+}

@@ -162,3 +162,162 @@ impl PlanLimits {
         self.limit(plan).admit(current)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_parse_case_insensitively() {
+        for plan in Plan::ALL {
+            assert_eq!(plan.as_str().parse::<Plan>(), Ok(plan));
+            assert_eq!(plan.as_str().to_uppercase().parse::<Plan>(), Ok(plan));
+            assert_eq!(plan.to_string(), plan.as_str());
+        }
+        assert_eq!(" Agency ".parse::<Plan>(), Ok(Plan::Agency));
+        assert_eq!(
+            Plan::ALL.map(Plan::as_str).as_slice(),
+            Plan::NAMES,
+            "NAMES follows ALL"
+        );
+    }
+
+    #[test]
+    fn unknown_plans_are_refused() {
+        for raw in ["", "gold", "pro", "free plan", "enterprise2"] {
+            assert_eq!(
+                raw.parse::<Plan>(),
+                Err(UnknownPlan(raw.to_owned())),
+                "{raw:?}"
+            );
+        }
+        assert_eq!(
+            UnknownPlan("gold".to_owned()).to_string(),
+            "unknown plan \"gold\"; expected one of free, starter, professional, agency, enterprise"
+        );
+    }
+
+    #[test]
+    fn default_limits() {
+        let limits = PlanLimits::default();
+        assert_eq!(limits.limit(Plan::Free), Limit::Max(3));
+        assert_eq!(limits.limit(Plan::Starter), Limit::Max(5));
+        assert_eq!(limits.limit(Plan::Professional), Limit::Max(15));
+        assert_eq!(limits.limit(Plan::Agency), Limit::Max(50));
+        assert_eq!(limits.limit(Plan::Enterprise), Limit::Unlimited);
+    }
+
+    #[test]
+    fn admit_below_the_limit_refuse_at_it() {
+        let limits = PlanLimits::default();
+        for (plan, limit) in [
+            (Plan::Free, 3),
+            (Plan::Starter, 5),
+            (Plan::Professional, 15),
+            (Plan::Agency, 50),
+        ] {
+            assert_eq!(limits.admit(plan, 0), Ok(()));
+            assert_eq!(limits.admit(plan, u64::from(limit) - 1), Ok(()), "{plan}");
+            assert_eq!(
+                limits.admit(plan, u64::from(limit)),
+                Err(LimitReached {
+                    current: u64::from(limit),
+                    limit
+                }),
+                "{plan}"
+            );
+            assert_eq!(
+                limits.admit(plan, u64::from(limit) + 7),
+                Err(LimitReached {
+                    current: u64::from(limit) + 7,
+                    limit
+                })
+            );
+        }
+        assert_eq!(limits.admit(Plan::Enterprise, u64::MAX), Ok(()));
+    }
+
+    #[test]
+    fn limit_reached_message() {
+        assert_eq!(
+            LimitReached {
+                current: 3,
+                limit: 3
+            }
+            .to_string(),
+            "You have reached your plan limit of 3 clients"
+        );
+    }
+
+    #[test]
+    fn a_zero_limit_admits_nothing() {
+        assert_eq!(
+            Limit::Max(0).admit(0),
+            Err(LimitReached {
+                current: 0,
+                limit: 0
+            })
+        );
+    }
+
+    #[test]
+    fn limits_parse_and_display() {
+        assert_eq!("10".parse::<Limit>(), Ok(Limit::Max(10)));
+        assert_eq!(" 0 ".parse::<Limit>(), Ok(Limit::Max(0)));
+        assert_eq!("Unlimited".parse::<Limit>(), Ok(Limit::Unlimited));
+        assert_eq!(Limit::Max(7).to_string(), "7");
+        assert_eq!(Limit::Unlimited.to_string(), "unlimited");
+        for raw in ["", "-1", "1.5", "ten", "4294967296", "infinite"] {
+            assert!(raw.parse::<Limit>().is_err(), "{raw:?}");
+        }
+        assert_eq!(
+            "ten".parse::<Limit>(),
+            Err("invalid limit \"ten\": a number or \"unlimited\"".to_owned())
+        );
+    }
+
+    #[test]
+    fn overrides() {
+        let limits = PlanLimits::default()
+            .with_override("free=10")
+            .expect("free=10")
+            .with_override("AGENCY = unlimited")
+            .expect("agency=unlimited")
+            .with_override("enterprise=1000")
+            .expect("enterprise=1000");
+        assert_eq!(limits.limit(Plan::Free), Limit::Max(10));
+        assert_eq!(limits.limit(Plan::Agency), Limit::Unlimited);
+        assert_eq!(limits.limit(Plan::Enterprise), Limit::Max(1000));
+        assert_eq!(limits.limit(Plan::Starter), Limit::Max(5));
+        assert_eq!(limits.admit(Plan::Free, 9), Ok(()));
+        assert_eq!(
+            limits.admit(Plan::Free, 10),
+            Err(LimitReached {
+                current: 10,
+                limit: 10
+            })
+        );
+        assert_eq!(
+            PlanLimits::default()
+                .with(Plan::Starter, Limit::Unlimited)
+                .limit(Plan::Starter),
+            Limit::Unlimited
+        );
+    }
+
+    #[test]
+    fn bad_overrides() {
+        let base = PlanLimits::default();
+        assert_eq!(
+            base.with_override("free"),
+            Err("invalid plan limit \"free\": expected PLAN=LIMIT".to_owned())
+        );
+        assert_eq!(
+            base.with_override("gold=3"),
+            Err(UnknownPlan("gold".to_owned()).to_string())
+        );
+        for spec in ["", "=3", "free=", "free=-1", "free=lots", "free=1=2"] {
+            assert!(base.with_override(spec).is_err(), "{spec:?}");
+        }
+    }
+}

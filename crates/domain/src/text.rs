@@ -75,3 +75,53 @@ macro_rules! bounded_text {
 }
 
 pub(crate) use bounded_text;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::IssueKind;
+
+    #[test]
+    fn trims_and_keeps_inner_spaces() {
+        assert_eq!(
+            bounded(Field::Name, "  a  b \t\n", 1, 5).as_deref(),
+            Ok("a  b")
+        );
+    }
+
+    #[test]
+    fn bounds_are_inclusive_and_count_characters() {
+        assert_eq!(bounded(Field::Name, "éé", 2, 2).as_deref(), Ok("éé"));
+        assert_eq!(
+            bounded(Field::Name, "é", 2, 3),
+            Err(Issue::too_short(Field::Name, 2))
+        );
+        assert_eq!(
+            bounded(Field::Name, "éééé", 2, 3),
+            Err(Issue::too_long(Field::Name, 3))
+        );
+    }
+
+    #[test]
+    fn whitespace_only_is_too_short() {
+        assert_eq!(
+            bounded(Field::Name, " \t ", 1, 3),
+            Err(Issue::too_short(Field::Name, 1))
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        for raw in ["a\u{0}b", "a\nb", "a\u{7f}b", "a\u{1b}[31m"] {
+            let issue = bounded(Field::Name, raw, 1, 200).expect_err(raw);
+            assert_eq!(
+                issue.kind,
+                IssueKind::InvalidString {
+                    validation: StringCheck::Regex
+                },
+                "{raw:?}"
+            );
+            assert_eq!(issue.message, "Name must not contain control characters");
+        }
+    }
+}

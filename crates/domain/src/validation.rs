@@ -408,3 +408,236 @@ impl From<&str> for Input {
         Self::Text(value.to_owned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_zod() {
+        let cases = [
+            (Issue::too_short(Field::Name, 2), "too_small"),
+            (Issue::too_long(Field::Name, 200), "too_big"),
+            (Issue::number_too_small(Field::Limit, 1), "too_small"),
+            (Issue::number_too_big(Field::Limit, 200), "too_big"),
+            (
+                Issue::invalid_type(Field::Name, Expected::String, Received::Undefined),
+                "invalid_type",
+            ),
+            (
+                Issue::invalid_string(Field::Domain, StringCheck::Url, "x"),
+                "invalid_string",
+            ),
+            (
+                Issue::invalid_enum(Field::Status, &["a"], "b"),
+                "invalid_enum_value",
+            ),
+        ];
+        for (issue, code) in cases {
+            assert_eq!(issue.kind.code(), code, "{issue:?}");
+        }
+    }
+
+    #[test]
+    fn too_short_carries_minimum_and_the_app_message() {
+        let issue = Issue::too_short(Field::Name, 2);
+        assert_eq!(issue.field, Field::Name);
+        assert_eq!(
+            issue.kind,
+            IssueKind::TooSmall {
+                minimum: 2,
+                of: Expected::String
+            }
+        );
+        assert_eq!(issue.message, "Name must be at least 2 characters");
+    }
+
+    #[test]
+    fn too_short_of_one_is_singular() {
+        assert_eq!(
+            Issue::too_short(Field::BusinessType, 1).message,
+            "Type must be at least 1 character"
+        );
+    }
+
+    #[test]
+    fn too_long_carries_maximum() {
+        let issue = Issue::too_long(Field::DisplayName, 255);
+        assert_eq!(
+            issue.kind,
+            IssueKind::TooBig {
+                maximum: 255,
+                of: Expected::String
+            }
+        );
+        assert_eq!(issue.message, "Display name must be at most 255 characters");
+    }
+
+    #[test]
+    fn too_short_saturates_huge_minimums() {
+        let issue = Issue::too_short(Field::Name, usize::MAX);
+        assert_eq!(
+            issue.kind,
+            IssueKind::TooSmall {
+                minimum: i64::MAX,
+                of: Expected::String
+            }
+        );
+    }
+
+    #[test]
+    fn number_bounds_are_typed_number() {
+        let small = Issue::number_too_small(Field::Offset, 0);
+        assert_eq!(
+            small.kind,
+            IssueKind::TooSmall {
+                minimum: 0,
+                of: Expected::Number
+            }
+        );
+        assert_eq!(small.message, "Offset must be at least 0");
+        let big = Issue::number_too_big(Field::Limit, 200);
+        assert_eq!(
+            big.kind,
+            IssueKind::TooBig {
+                maximum: 200,
+                of: Expected::Number
+            }
+        );
+        assert_eq!(big.message, "Limit must be at most 200");
+    }
+
+    #[test]
+    fn invalid_type_undefined_says_required() {
+        let issue = Issue::invalid_type(Field::BusinessType, Expected::String, Received::Undefined);
+        assert_eq!(issue.message, "Required");
+        assert_eq!(
+            issue.kind,
+            IssueKind::InvalidType {
+                expected: Expected::String,
+                received: Received::Undefined
+            }
+        );
+    }
+
+    #[test]
+    fn invalid_type_names_what_was_received() {
+        for (received, text) in [
+            (Received::Null, "null"),
+            (Received::String, "string"),
+            (Received::Number, "number"),
+            (Received::Boolean, "boolean"),
+            (Received::Array, "array"),
+            (Received::Object, "object"),
+        ] {
+            let issue = Issue::invalid_type(Field::Name, Expected::String, received);
+            assert_eq!(issue.message, format!("Expected string, received {text}"));
+            assert_eq!(received.as_str(), text);
+        }
+        assert_eq!(Received::Undefined.as_str(), "undefined");
+    }
+
+    #[test]
+    fn string_checks_and_expected_spellings() {
+        assert_eq!(StringCheck::Email.as_str(), "email");
+        assert_eq!(StringCheck::Url.as_str(), "url");
+        assert_eq!(StringCheck::Regex.as_str(), "regex");
+        assert_eq!(Expected::String.as_str(), "string");
+        assert_eq!(Expected::Number.as_str(), "number");
+    }
+
+    #[test]
+    fn invalid_string_keeps_the_given_message() {
+        let issue = Issue::invalid_string(
+            Field::ContactEmail,
+            StringCheck::Email,
+            "Must be a valid email",
+        );
+        assert_eq!(
+            issue.kind,
+            IssueKind::InvalidString {
+                validation: StringCheck::Email
+            }
+        );
+        assert_eq!(issue.message, "Must be a valid email");
+        assert_eq!(issue.field, Field::ContactEmail);
+    }
+
+    #[test]
+    fn invalid_enum_lists_options_and_received() {
+        let issue = Issue::invalid_enum(Field::Status, &["active", "inactive"], "gone");
+        assert_eq!(
+            issue.kind,
+            IssueKind::InvalidEnumValue {
+                options: &["active", "inactive"],
+                received: "gone".to_owned()
+            }
+        );
+        assert_eq!(
+            issue.message,
+            "Invalid enum value. Expected 'active' | 'inactive', received 'gone'"
+        );
+    }
+
+    #[test]
+    fn field_labels() {
+        assert_eq!(Field::Name.label(), "Name");
+        assert_eq!(Field::ContactEmail.label(), "Email");
+        assert_eq!(Field::Email.label(), "Email");
+        assert_eq!(Field::ContactPerson.label(), "Contact name");
+        assert_eq!(Field::SubscriptionPlan.label(), "Subscription plan");
+        assert_eq!(Field::BusinessType.label(), "Type");
+        assert_eq!(Field::IdempotencyKey.label(), "Idempotency-Key");
+    }
+
+    #[test]
+    fn collector_without_issues_finishes_with_the_value() {
+        let mut c = Collector::new();
+        assert_eq!(c.take::<u8>(Ok(7)), Some(7));
+        assert_eq!(c.finish(|| 42), Ok(42));
+        assert_eq!(Collector::new().check(), Ok(()));
+    }
+
+    #[test]
+    fn collector_keeps_every_issue_in_order() {
+        let mut c = Collector::new();
+        assert_eq!(c.take::<u8>(Err(Issue::too_short(Field::Name, 1))), None);
+        c.push(Issue::too_long(Field::Domain, 2048));
+        let errors = c.finish(|| ()).expect_err("two issues");
+        let fields: Vec<Field> = errors.issues().iter().map(|i| i.field).collect();
+        assert_eq!(fields, [Field::Name, Field::Domain]);
+        assert!(errors.concerns(Field::Domain));
+        assert!(!errors.concerns(Field::Status));
+        assert_eq!(
+            errors.to_string(),
+            "Name: Name must be at least 1 character; Domain: Domain must be at most 2048 characters"
+        );
+        assert_eq!(errors.into_issues().len(), 2);
+    }
+
+    #[test]
+    fn collector_check_reports_issues() {
+        let mut c = Collector::new();
+        c.push(Issue::too_short(Field::Password, 8));
+        let errors = c.check().expect_err("one issue");
+        assert_eq!(
+            errors,
+            ValidationErrors::single(Issue::too_short(Field::Password, 8))
+        );
+    }
+
+    #[test]
+    fn input_received_and_conversions() {
+        assert_eq!(Input::default(), Input::Missing);
+        assert_eq!(Input::Missing.received(), Received::Undefined);
+        assert_eq!(Input::Null.received(), Received::Null);
+        assert_eq!(Input::text("x").received(), Received::String);
+        assert_eq!(Input::Other(Received::Array).received(), Received::Array);
+        assert_eq!(Input::from(None), Input::Missing);
+        assert_eq!(
+            Input::from(Some("a".to_owned())),
+            Input::Text("a".to_owned())
+        );
+        assert_eq!(Input::from("b"), Input::Text("b".to_owned()));
+    }
+}
