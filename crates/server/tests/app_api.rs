@@ -256,6 +256,7 @@ async fn sign_up_verify_create(app: TestApp) {
     assert_eq!(res.status, 200);
     assert_eq!(res.json()["data"]["name"], "Acme Corporation");
     assert_eq!(res.json()["data"]["type"], Value::Null);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(3)).await;
     let res = app
         .call_as(
             key,
@@ -413,6 +414,9 @@ both!(validation, Plan::Free);
 async fn read_update_delete(app: TestApp) {
     let (browser, _) = verified_browser(&app, "rud").await;
     let first = browser.create(&json!({"name": "First", "domain": "first.io", "contactName": "Jo", "contactEmail": "jo@first.io"})).await.json();
+    // "Newest first" orders by the millisecond of creation, then by id: CUID2s are random, so two
+    // clients of one millisecond have no creation order to check.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(3)).await;
     let second = browser
         .create(&json!({"name": "Second", "domain": "second.io"}))
         .await
