@@ -118,13 +118,16 @@ pub fn admin() -> Option<PgConnection> {
             )
         }
         Err(_) => {
-            // Straight to the stderr handle: `eprintln!` would be captured by the test harness.
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipped: PostgreSQL not reachable at {}; start it or set TEST_DATABASE_URL (CI=1 makes this a failure)",
-                clientele_adapters_diesel::redact(&url)
-            );
+            // Once per test binary, straight to stderr (libtest captures `eprintln!`).
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped: PostgreSQL tests of clientele-adapters-diesel: not reachable at {}; start it or set TEST_DATABASE_URL (CI=1 makes this a failure)",
+                    clientele_adapters_diesel::redact(&url)
+                );
+            });
             None
         }
     }
