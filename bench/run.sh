@@ -118,6 +118,17 @@ bench_backend() {
   done
   for c in $CONNECTIONS; do
     run_wrk "$backend" "GET /v1/clients/{id}" "$c" "${health[$c]}" get.lua "$base/v1/clients/$id"
+    if [ "$backend" = postgres ]; then
+      # The database's own ceiling for the same request: the SQL of one GET by id.
+      local served=$LAST_RPS raw="$OUT/pgbench-get-$c.txt" hash
+      hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
+      "$PGBENCH" -n -M prepared -c "$c" -j "$(( c < 2 ? c : 2 ))" -T "$DURATION" \
+        -D "hash=$hash" -D "org=$org" -D "id=$id" -f bench/get.pgbench "$url" > "$raw" 2>&1
+      local tps lat; tps=$(awk '/^tps = / { print $3 }' "$raw" | tail -n1)
+      lat=$(awk '/^latency average/ { print $4 }' "$raw")
+      local pct; pct=$(awk -v a="$served" -v b="$tps" 'BEGIN { printf "%.0f%%", 100*a/b }')
+      row "| postgres | $c | pgbench: SQL of one GET by id (server: $pct of it) | $tps | avg $lat | - | - | - | ceiling |"
+    fi
   done
   for c in $CONNECTIONS; do
     run_wrk "$backend" "GET /v1/clients?limit=50" "$c" "${health[$c]}" get.lua "$base/v1/clients?limit=50"
