@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use clientele_server::cli::{Cli, Command, GlobalArgs};
 use clientele_server::run::{AppServices, open_store_for_command, serve, services};
-use clientele_server::settings::{Settings, argon2_params, plan_limits};
+use clientele_server::settings::Settings;
 use clientele_server::{admin, telemetry};
 use serde_json::{Value, json};
 
@@ -62,16 +62,12 @@ async fn migrate(global: &GlobalArgs) -> Result<Value, String> {
 
 /// The use cases for an administration subcommand (migrating first).
 async fn admin_services(global: &GlobalArgs) -> Result<AppServices, String> {
+    let settings = Settings::for_command(global)?;
     let (store, _) = open_store_for_command(
         &global.database_url,
         std::time::Duration::from_millis(global.pool_timeout_ms),
     )
     .await
     .map_err(|e| e.to_string())?;
-    let mut settings = Settings::for_tests(global.database_url.clone());
-    settings.argon2 = argon2_params(global);
-    settings.plan_limits = plan_limits(&global.plan_limits)?;
-    settings.mail_dir = "./mail".into();
-    settings.check()?;
     services(store, &settings).map_err(|e| e.to_string())
 }

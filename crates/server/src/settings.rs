@@ -79,6 +79,28 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The settings an administration subcommand needs (no HTTP server: the serve-only values
+    /// are their defaults).
+    ///
+    /// # Errors
+    /// An invalid plan limit or setting, on one line.
+    pub fn for_command(global: &GlobalArgs) -> Result<Self, String> {
+        let settings = Self {
+            database_url: global.database_url.clone(),
+            pool_size: global.pool_size,
+            pool_timeout_ms: global.pool_timeout_ms,
+            plan_limits: plan_limits(&global.plan_limits)?,
+            argon2: argon2_params(global),
+            log_format: global.log_format,
+            mail_dir: PathBuf::from("./mail"),
+            workers: None,
+            shutdown_timeout: 30,
+            ..Self::for_tests(global.database_url.clone())
+        };
+        settings.check()?;
+        Ok(settings)
+    }
+
     /// Settings for tests: the given database, `127.0.0.1:0`, no rate limits, cheap argon2,
     /// a 1-second pool timeout, two workers.
     #[must_use]
