@@ -2,7 +2,7 @@
 //! (its connection manager, the SQLite pragmas, its options).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection as _;
 use diesel::r2d2::R2D2Connection as _;
@@ -104,6 +104,26 @@ impl Target {
     }
 }
 
+impl Target {
+    /// SQLite file: switches it to WAL once, on one connection, before a pool opens several. The
+    /// journal mode is stored in the file, so the pool's own `journal_mode = WAL` is then a no-op;
+    /// several connections switching a new file at once can otherwise meet "database is locked".
+    /// A failure here is left for the pool to report.
+    pub(crate) fn prepare(&self, busy_timeout: Duration) {
+        if let Self::SqliteFile(_) = self
+            && let Ok(DbConn::Sqlite(mut c)) = self.establish()
+        {
+            let pragmas = format!(
+                "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL;",
+                busy_timeout.as_millis()
+            );
+            if let Err(e) = c.batch_execute(&pragmas) {
+                tracing::debug!(database = %self, error = %e, "could not switch to WAL up front");
+            }
+        }
+    }
+}
+
 impl fmt::Display for Target {
     /// The URL without its password, for logs and errors.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -169,6 +189,14 @@ impl Default for PoolOptions {
     }
 }
 
+/// A pooled connection: the diesel connection, when it was last handed out, and whether a query
+/// on it failed as if the connection were gone (r2d2 then discards it instead of reusing it).
+pub(crate) struct Pooled {
+    pub(crate) conn: DbConn,
+    pub(crate) last_used: Instant,
+    pub(crate) broken: bool,
+}
+
 /// Opens connections for r2d2, dispatching on the parsed URL, so a failure reports the backend's
 /// own error (not `MultiConnection`'s "Invalid connection url").
 #[derive(Debug)]
@@ -177,21 +205,27 @@ pub(crate) struct Manager {
 }
 
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, Self::Error> {
-        self.target
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        let conn = self
+            .target
             .establish()
-            .map_err(diesel::r2d2::Error::ConnectionError)
+            .map_err(diesel::r2d2::Error::ConnectionError)?;
+        Ok(Pooled {
+            conn,
+            last_used: Instant::now(),
+            broken: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), Self::Error> {
+        pooled.conn.ping().map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        std::thread::panicking() || conn.is_broken()
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        std::thread::panicking() || pooled.broken || pooled.conn.is_broken()
     }
 }
 
@@ -203,9 +237,9 @@ pub(crate) struct Setup {
     pub(crate) busy_timeout: Duration,
 }
 
-impl r2d2::CustomizeConnection<DbConn, diesel::r2d2::Error> for Setup {
-    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        match conn {
+impl r2d2::CustomizeConnection<Pooled, diesel::r2d2::Error> for Setup {
+    fn on_acquire(&self, pooled: &mut Pooled) -> Result<(), diesel::r2d2::Error> {
+        match &mut pooled.conn {
             DbConn::Sqlite(c) => c
                 .batch_execute(&format!(
                     "PRAGMA busy_timeout = {};

@@ -416,8 +416,10 @@ async fn postgres_stopped_then_recovers() {
         .expect("create after recovery");
 }
 
-/// Backends terminated while the database stays up (a failover, an idle-connection reaper): the
-/// pool replaces dead connections on check-out, so callers do not notice.
+/// Backends terminated while the database stays up (a failover, an idle-connection reaper).
+/// Connections idle past the alive-bypass window (500 ms) are pinged on check-out and replaced, so
+/// callers do not notice; a connection killed while hot fails one call with `Unavailable` and is
+/// discarded, so the pool heals within at most one failure per pooled connection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_terminated_connections_are_replaced() {
     let Some(db) = PgDb::new().await else { return };
@@ -425,6 +427,7 @@ async fn postgres_terminated_connections_are_replaced() {
     db.store.create_organization(&o).await.expect("create");
     for round in 0..3 {
         db.terminate_backends();
+        tokio::time::sleep(Duration::from_millis(600)).await;
         for i in 0..4 {
             db.store
                 .create_client(client(&o, &format!("R{round} C{i}")), unlimited())
@@ -432,6 +435,32 @@ async fn postgres_terminated_connections_are_replaced() {
                 .expect("works through fresh connections");
         }
     }
+
+    db.terminate_backends();
+    let mut failures = 0;
+    let mut successes_in_a_row = 0;
+    for i in 0..40 {
+        match db
+            .store
+            .create_client(client(&o, &format!("Hot {i}")), unlimited())
+            .await
+        {
+            Ok(_) => successes_in_a_row += 1,
+            Err(RepoError::Unavailable(_)) => {
+                failures += 1;
+                successes_in_a_row = 0;
+            }
+            Err(e) => panic!("a killed connection is Unavailable, got {e:?}"),
+        }
+        if successes_in_a_row == 4 {
+            break;
+        }
+    }
+    assert_eq!(successes_in_a_row, 4, "the pool heals");
+    assert!(
+        failures <= options().max_size,
+        "at most one failure per pooled connection: {failures}"
+    );
 }
 
 /// A connection killed under a query: diesel's error is classified `Unavailable`.
