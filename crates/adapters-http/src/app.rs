@@ -15,8 +15,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev, web};
 use clientele_domain::{
-    Client, ClientId, ClientInput, ClientPatch, ClientQuery, ClientQueryInput, ClientSchema,
-    Collector, Expected, Field, Input, Issue, NewClient, User,
+    Client, ClientInput, ClientPatch, ClientQuery, ClientQueryInput, ClientSchema, Collector,
+    Expected, Field, Input, Issue, NewClient, User,
 };
 use clientele_ports::{Account, AccountError, Caller, NewSession, SignUpInput, Store};
 use serde::Serialize;
@@ -25,6 +25,7 @@ use utoipa::ToSchema;
 
 use crate::body::{JsonBody, JsonObject};
 use crate::error::ApiError;
+use crate::respond::{client_id, json, method_not_allowed, query_pairs};
 use crate::state::{AppState, HttpSettings};
 use crate::surface::Surface;
 use crate::time_fmt::rfc3339_millis;
@@ -40,46 +41,43 @@ pub const SECURE_SESSION_COOKIE: &str = "__Secure-next-auth.session-token";
 
 /// Registers the `/api` routes.
 pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
-    let not_allowed = |allow: &'static str| {
-        web::to(move || async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) })
-    };
     cfg.service(
         web::resource("/api/auth/signup")
             .route(web::post().to(sign_up::<S>))
-            .default_service(not_allowed("POST")),
+            .default_service(method_not_allowed("POST")),
     )
     .service(
         web::resource("/api/auth/login")
             .route(web::post().to(log_in::<S>))
-            .default_service(not_allowed("POST")),
+            .default_service(method_not_allowed("POST")),
     )
     .service(
         web::resource("/api/auth/logout")
             .route(web::post().to(log_out::<S>))
-            .default_service(not_allowed("POST")),
+            .default_service(method_not_allowed("POST")),
     )
     .service(
         web::resource("/api/auth/session")
             .route(web::get().to(session::<S>))
-            .default_service(not_allowed("GET")),
+            .default_service(method_not_allowed("GET")),
     )
     .service(
         web::resource("/api/auth/verify-email")
             .route(web::post().to(verify_email::<S>))
-            .default_service(not_allowed("POST")),
+            .default_service(method_not_allowed("POST")),
     )
     .service(
         web::resource("/api/clients")
             .route(web::post().to(create_client::<S>))
             .route(web::get().to(list_clients::<S>))
-            .default_service(not_allowed("GET, POST")),
+            .default_service(method_not_allowed("GET, POST")),
     )
     .service(
         web::resource("/api/clients/{id}")
             .route(web::get().to(get_client::<S>))
             .route(web::put().to(update_client::<S>))
             .route(web::delete().to(delete_client::<S>))
-            .default_service(not_allowed("GET, PUT, DELETE")),
+            .default_service(method_not_allowed("GET, PUT, DELETE")),
     );
 }
 
@@ -234,16 +232,6 @@ fn client_input(body: &mut JsonObject) -> ClientInput {
         contact_email: body.take("contactEmail"),
         ..ClientInput::default()
     }
-}
-
-fn json(status: StatusCode, body: &impl Serialize) -> Result<HttpResponse, ApiError> {
-    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(Box::new(e)))?;
-    Ok(HttpResponse::build(status)
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        ))
-        .body(bytes))
 }
 
 fn account_error(e: AccountError) -> ApiError {
@@ -518,13 +506,6 @@ async fn verify_email<S: Store>(
 
 // ------------------------------------------------------------------------------------ clients
 
-fn path_id(req: &HttpRequest, not_found: &'static str) -> Result<ClientId, ApiError> {
-    req.match_info()
-        .get("id")
-        .and_then(|id| id.parse().ok())
-        .ok_or(ApiError::NotFound(not_found))
-}
-
 async fn create_client<S: Store>(
     state: web::Data<AppState<S>>,
     auth: SessionAuth<S>,
@@ -550,9 +531,7 @@ async fn list_clients<S: Store>(
     auth: SessionAuth<S>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .unwrap_or_default();
+    let pairs = query_pairs(req.query_string());
     let mut input = ClientQueryInput::default();
     for (k, v) in pairs {
         match k.as_str() {
@@ -585,7 +564,7 @@ async fn get_client<S: Store>(
     auth: SessionAuth<S>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&req, CLIENT_NOT_FOUND)?;
+    let id = client_id(&req, CLIENT_NOT_FOUND)?;
     let client = state
         .services
         .get_client(&auth.caller(), &id)
@@ -600,7 +579,7 @@ async fn update_client<S: Store>(
     req: HttpRequest,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&req, CLIENT_NOT_FOUND_OR_UNAUTHORIZED)?;
+    let id = client_id(&req, CLIENT_NOT_FOUND_OR_UNAUTHORIZED)?;
     let mut body = body.object(state.settings.body_limit).await?;
     let patch = ClientPatch::parse(client_input(&mut body), &ClientSchema::APP)
         .map_err(|e| ApiError::validation(SURFACE, e))?;
@@ -617,7 +596,7 @@ async fn delete_client<S: Store>(
     auth: SessionAuth<S>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&req, CLIENT_NOT_FOUND_OR_UNAUTHORIZED)?;
+    let id = client_id(&req, CLIENT_NOT_FOUND_OR_UNAUTHORIZED)?;
     state
         .services
         .delete_client(&auth.caller(), &id)

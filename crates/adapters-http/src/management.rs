@@ -5,8 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use clientele_domain::{
-    Client, ClientId, ClientInput, ClientPatch, ClientQuery, ClientQueryInput, ClientSchema,
-    Collector, Field, Issue, NewClient, StringCheck,
+    Client, ClientInput, ClientPatch, ClientQuery, ClientQueryInput, ClientSchema, Collector,
+    Field, Issue, NewClient, StringCheck,
 };
 use clientele_ports::{ClientError, IdempotencyRequest, Replayable, Store, StoredResponse};
 use serde::Serialize;
@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use crate::auth::ApiKeyAuth;
 use crate::body::{JsonBody, JsonObject};
 use crate::error::{ApiError, UNAVAILABLE_RETRY_AFTER};
+use crate::respond::{client_id, json, method_not_allowed, query_pairs};
 use crate::state::AppState;
 use crate::surface::Surface;
 use crate::time_fmt;
@@ -35,27 +36,21 @@ pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/auth/me")
             .route(web::get().to(me::<S>))
-            .default_service(web::to(|| async { method_not_allowed("GET") })),
+            .default_service(method_not_allowed("GET")),
     )
     .service(
         web::resource("/v1/clients")
             .route(web::post().to(create_client::<S>))
             .route(web::get().to(list_clients::<S>))
-            .default_service(web::to(|| async { method_not_allowed("GET, POST") })),
+            .default_service(method_not_allowed("GET, POST")),
     )
     .service(
         web::resource("/v1/clients/{id}")
             .route(web::get().to(get_client::<S>))
             .route(web::patch().to(update_client::<S>))
             .route(web::delete().to(delete_client::<S>))
-            .default_service(web::to(|| async {
-                method_not_allowed("GET, PATCH, DELETE")
-            })),
+            .default_service(method_not_allowed("GET, PATCH, DELETE")),
     );
-}
-
-fn method_not_allowed(allow: &'static str) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed(allow))
 }
 
 // ------------------------------------------------------------------------------------ bodies
@@ -207,27 +202,10 @@ fn client_input(body: &mut JsonObject) -> ClientInput {
     }
 }
 
-fn json_response(status: StatusCode, body: &impl Serialize) -> Result<HttpResponse, ApiError> {
-    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(Box::new(e)))?;
-    Ok(HttpResponse::build(status)
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        ))
-        .body(bytes))
-}
-
-fn path_id(req: &HttpRequest) -> Result<ClientId, ApiError> {
-    req.match_info()
-        .get("id")
-        .and_then(|id| id.parse().ok())
-        .ok_or(ApiError::NotFound(CLIENT_NOT_FOUND))
-}
-
 // ------------------------------------------------------------------------------------ handlers
 
 async fn me<S: Store>(auth: ApiKeyAuth<S>) -> Result<HttpResponse, ApiError> {
-    json_response(
+    json(
         StatusCode::OK,
         &Me {
             organization_id: auth.key.organization_id.to_string(),
@@ -292,7 +270,7 @@ async fn create_client<S: Store>(
             .create_client(&auth.caller, new)
             .await
             .map_err(|e| ApiError::client(SURFACE, e))?;
-        return json_response(
+        return json(
             StatusCode::CREATED,
             &ClientEnvelope {
                 data: (&client).into(),
@@ -354,7 +332,7 @@ async fn list_clients<S: Store>(
         .list_clients(&auth.caller, &query)
         .await
         .map_err(|e| ApiError::client(SURFACE, e))?;
-    json_response(
+    json(
         StatusCode::OK,
         &ClientList {
             data: page.clients.iter().map(ManagementClient::from).collect(),
@@ -370,9 +348,7 @@ async fn list_clients<S: Store>(
 /// The list parameters of a query string (the last occurrence of a repeated one wins; unknown
 /// ones are ignored; malformed percent-encoding is decoded lossily).
 fn query_input(query: &str) -> ClientQueryInput {
-    let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
-        .map(web::Query::into_inner)
-        .unwrap_or_default();
+    let pairs = query_pairs(query);
     let mut input = ClientQueryInput::default();
     for (k, v) in pairs {
         let slot = match k.as_str() {
@@ -394,13 +370,13 @@ async fn get_client<S: Store>(
     auth: ApiKeyAuth<S>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&req)?;
+    let id = client_id(&req, CLIENT_NOT_FOUND)?;
     let client = state
         .services
         .get_client(&auth.caller, &id)
         .await
         .map_err(|e| ApiError::client(SURFACE, e))?;
-    json_response(
+    json(
         StatusCode::OK,
         &ClientEnvelope {
             data: (&client).into(),
@@ -414,7 +390,7 @@ async fn update_client<S: Store>(
     req: HttpRequest,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&req)?;
+    let id = client_id(&req, CLIENT_NOT_FOUND)?;
     let mut body = body.object(state.settings.body_limit).await?;
     let patch = ClientPatch::parse(client_input(&mut body), &ClientSchema::MANAGEMENT)
         .map_err(|e| ApiError::validation(SURFACE, e))?;
@@ -423,7 +399,7 @@ async fn update_client<S: Store>(
         .update_client(&auth.caller, &id, patch)
         .await
         .map_err(|e| ApiError::client(SURFACE, e))?;
-    json_response(
+    json(
         StatusCode::OK,
         &ClientEnvelope {
             data: (&client).into(),
@@ -436,7 +412,7 @@ async fn delete_client<S: Store>(
     auth: ApiKeyAuth<S>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&req)?;
+    let id = client_id(&req, CLIENT_NOT_FOUND)?;
     state
         .services
         .delete_client(&auth.caller, &id)
