@@ -49,25 +49,4 @@ macro_rules! contract_tests {
     };
 }
 
-contract_tests!(
-    single: [
-        ping_answers,
-        organizations_round_trip,
-        clients_round_trip,
-        client_update,
-        client_list_filters_and_pagination,
-        tenant_isolation,
-        names_unique_case_insensitively,
-        slug_sequence,
-        plan_limit_and_delete,
-        concurrent_creators_at_limit,
-        concurrent_same_name,
-        users_round_trip,
-        verification_tokens,
-        sessions_expire,
-        api_keys_round_trip,
-        idempotency_records,
-        idempotency_purge,
-    ],
-    pair: [concurrent_creators_across_instances],
-);
+clientele_ports::for_each_contract_test!(contract_tests);

@@ -30,6 +30,37 @@ use crate::repos::{
 };
 use crate::secrets::SecretHash;
 
+/// Invokes `$runner!` with the name of every contract function, so each store's test file
+/// instantiates the whole suite and a new function cannot be forgotten:
+/// `$runner!(single: [..one store..], pair: [..two handles on one database..])`.
+#[macro_export]
+macro_rules! for_each_contract_test {
+    ($runner:ident) => {
+        $runner!(
+            single: [
+                ping_answers,
+                organizations_round_trip,
+                clients_round_trip,
+                client_update,
+                client_list_filters_and_pagination,
+                tenant_isolation,
+                names_unique_case_insensitively,
+                slug_sequence,
+                plan_limit_and_delete,
+                concurrent_creators_at_limit,
+                concurrent_same_name,
+                users_round_trip,
+                verification_tokens,
+                sessions_expire,
+                api_keys_round_trip,
+                idempotency_records,
+                idempotency_purge,
+            ],
+            pair: [concurrent_creators_across_instances],
+        );
+    };
+}
+
 // ---------------------------------------------------------------------------------- helpers
 
 /// The instant every test counts from (whole milliseconds, which every backend keeps exactly).
