@@ -722,9 +722,16 @@ impl ClientQuery {
                 .take(parse_number(Field::Offset, &s, 0, i64::MAX))
                 .and_then(|n| u64::try_from(n).ok()),
         };
-        let business_type = nonempty(input.business_type);
-        let subscription_plan = nonempty(input.subscription_plan);
-        let search = nonempty(input.search);
+        // Filters follow the rules of what they filter (no control characters, no more than the
+        // field can hold), so nothing a column could never contain reaches the database.
+        let business_type = nonempty(input.business_type)
+            .and_then(|s| c.take(BusinessType::parse(&s)))
+            .map(BusinessType::into_inner);
+        let subscription_plan = nonempty(input.subscription_plan)
+            .and_then(|s| c.take(PlanLabel::parse(&s)))
+            .map(PlanLabel::into_inner);
+        let search = nonempty(input.search)
+            .and_then(|s| c.take(bounded(Field::Query, &s, 1, DisplayName::MAX)));
         c.finish(|| Self {
             status,
             business_type,
@@ -1782,6 +1789,33 @@ mod tests {
                 Issue::number_too_small(Field::Limit, 1),
                 Issue::number_too_small(Field::Offset, 0),
             ]
+        );
+    }
+
+    #[test]
+    fn query_filters_follow_their_fields_rules() {
+        let got = issues(query(ClientQueryInput {
+            business_type: Some("a\u{0}b".to_owned()),
+            subscription_plan: Some("p".repeat(101)),
+            search: Some("\u{0}".to_owned()),
+            ..ClientQueryInput::default()
+        }));
+        let kinds: Vec<(Field, &str)> = got.iter().map(|i| (i.field, i.kind.code())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Field::BusinessType, "invalid_string"),
+                (Field::SubscriptionPlan, "too_big"),
+                (Field::Query, "invalid_string"),
+            ]
+        );
+        let long_search = query(ClientQueryInput {
+            search: Some("q".repeat(DisplayName::MAX + 1)),
+            ..ClientQueryInput::default()
+        });
+        assert_eq!(
+            issues(long_search)[0],
+            Issue::too_long(Field::Query, DisplayName::MAX)
         );
     }
 }

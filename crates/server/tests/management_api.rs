@@ -963,3 +963,36 @@ async fn two_instances_share_the_limit_postgres() {
         "{statuses:?}"
     );
 }
+
+// ------------------------------------------------------------------------------ hostile input
+
+/// Bytes no column can hold (PostgreSQL refuses NUL in text) are refused before the database,
+/// with the contract's 400, never a 500.
+async fn control_characters_never_reach_the_database(app: TestApp) {
+    for (query, field) in [
+        ("q=%00", "q"),
+        ("type=a%00b", "type"),
+        ("subscription_plan=%00x", "subscription_plan"),
+        ("status=%00", "status"),
+    ] {
+        let res = app.call("GET", &format!("/v1/clients?{query}"), None).await;
+        assert_eq!(
+            res.status,
+            400,
+            "{query}: {:?}",
+            String::from_utf8_lossy(&res.body)
+        );
+        assert_eq!(res.json()["details"][0]["path"], json!([field]), "{query}");
+    }
+    let body = json!({"name": "a\u{0}b", "type": "x\u{7}", "subscription_plan": "ok",
+                      "contact_email": "a\u{0}@b.co", "domain": "https://x.io/\u{0}"});
+    let res = app
+        .call("POST", "/v1/clients", Some(&body.to_string()))
+        .await;
+    assert_eq!(res.status, 400);
+    assert_eq!(res.json()["details"].as_array().unwrap().len(), 4);
+    // Nothing was stored, and the server still answers.
+    let res = app.call("GET", "/v1/clients", None).await;
+    assert_eq!(res.json()["pagination"]["total"], 0);
+}
+both!(control_characters_never_reach_the_database, Plan::Free);
