@@ -1015,6 +1015,23 @@ pub async fn verification_tokens<S: Store>(store: &S) {
         .await
         .expect("consume");
     assert_eq!(again.email_verified_at, Some(ms(1_500)));
+
+    // The purge deletes what expired (the refused "expired" one and "old"), nothing else.
+    for (name, at) in [("old", ms(4_000)), ("fresh", ms(9_000))] {
+        store.add_verification(&token(name, at)).await.expect("add");
+    }
+    assert_eq!(
+        store.purge_verifications(ms(5_000)).await.expect("purge"),
+        2
+    );
+    assert_eq!(
+        store.purge_verifications(ms(5_000)).await.expect("purge"),
+        0
+    );
+    store
+        .consume_verification(&SecretHash::of("fresh"), ms(5_000))
+        .await
+        .expect("an unexpired token survives the purge");
 }
 
 // ---------------------------------------------------------------------------------- sessions
@@ -1064,6 +1081,29 @@ pub async fn sessions_expire<S: Store>(store: &S) {
         .delete_session(&hash)
         .await
         .expect("deleting an unknown session is fine");
+
+    // The purge deletes expired sessions only.
+    for (token, expires) in [("stale", ms(2_000)), ("live", ms(20_000))] {
+        store
+            .create_session(&SessionRecord {
+                token_hash: SecretHash::of(token),
+                user_id: u.id.clone(),
+                organization_id: org.id,
+                created_at: ms(0),
+                expires_at: expires,
+            })
+            .await
+            .expect("create");
+    }
+    assert_eq!(store.purge_sessions(ms(5_000)).await.expect("purge"), 1);
+    assert_eq!(store.purge_sessions(ms(5_000)).await.expect("purge"), 0);
+    assert_eq!(
+        store
+            .resolve_session(&SecretHash::of("live"), ms(5_000))
+            .await
+            .expect("resolve"),
+        Some((u.clone(), ms(20_000)))
+    );
 }
 
 // ---------------------------------------------------------------------------------- API keys

@@ -27,6 +27,6 @@ pub use repos::{
 };
 pub use secrets::{Secret, SecretHash};
 pub use services::{
-    Account, Bootstrap, Caller, Config, IdempotencyRequest, NewSession, NewUser, Replayable,
-    Services, SignUpInput, UserUpdate,
+    Account, Bootstrap, Caller, Config, IdempotencyRequest, NewSession, NewUser, Purged,
+    Replayable, Services, SignUpInput, UserUpdate,
 };

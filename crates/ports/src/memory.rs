@@ -324,15 +324,13 @@ impl UserRepository for MemoryStore {
         now: OffsetDateTime,
     ) -> Result<User, RepoError> {
         let mut s = self.lock()?;
+        // An expired token is refused but kept, as the database keeps it until the purge.
         let i = s
             .verifications
             .iter()
-            .position(|v| &v.token_hash == token_hash)
+            .position(|v| &v.token_hash == token_hash && v.expires_at > now)
             .ok_or(RepoError::NotFound)?;
         let record = s.verifications.remove(i);
-        if record.expires_at <= now {
-            return Err(RepoError::NotFound);
-        }
         let (user, _) = s
             .users
             .iter_mut()
@@ -343,6 +341,13 @@ impl UserRepository for MemoryStore {
             user.updated_at = now;
         }
         Ok(user.clone())
+    }
+
+    async fn purge_verifications(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
+        let mut s = self.lock()?;
+        let before = s.verifications.len();
+        s.verifications.retain(|v| v.expires_at > now);
+        Ok((before - s.verifications.len()) as u64)
     }
 }
 
@@ -377,6 +382,13 @@ impl SessionStore for MemoryStore {
             .sessions
             .retain(|x| &x.token_hash != token_hash);
         Ok(())
+    }
+
+    async fn purge_sessions(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
+        let mut s = self.lock()?;
+        let before = s.sessions.len();
+        s.sessions.retain(|x| x.expires_at > now);
+        Ok((before - s.sessions.len()) as u64)
     }
 }
 

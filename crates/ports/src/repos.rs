@@ -141,6 +141,8 @@ pub trait UserRepository: Send + Sync {
         token_hash: &SecretHash,
         now: OffsetDateTime,
     ) -> Result<User, RepoError>;
+    /// Deletes verification tokens expired at `now`; returns how many.
+    async fn purge_verifications(&self, now: OffsetDateTime) -> Result<u64, RepoError>;
 }
 
 /// A session, stored under its token's hash.
@@ -165,6 +167,8 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<Option<(User, OffsetDateTime)>, RepoError>;
     /// Deletes the session; deleting an unknown one is not an error.
     async fn delete_session(&self, token_hash: &SecretHash) -> Result<(), RepoError>;
+    /// Deletes sessions expired at `now`; returns how many.
+    async fn purge_sessions(&self, now: OffsetDateTime) -> Result<u64, RepoError>;
 }
 
 /// Management API keys, stored under their hash.

@@ -154,6 +154,14 @@ pub struct UserUpdate {
     pub plan_expires_at: Option<Option<OffsetDateTime>>,
 }
 
+/// What [`Services::purge_expired`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub idempotency: u64,
+    pub sessions: u64,
+    pub verifications: u64,
+}
+
 /// The bootstrap's result: the operator's organization and its first key, shown once.
 #[derive(Debug, Clone)]
 pub struct Bootstrap {
@@ -748,6 +756,20 @@ impl<S: Store> Services<S> {
     /// `NotFound`, storage errors.
     pub async fn get_user(&self, id: &UserId) -> Result<User, AccountError> {
         Ok(self.store.get_user(id).await?)
+    }
+
+    /// Deletes what has expired: `Idempotency-Key` records, sessions, verification tokens.
+    /// (They are refused once expired whether purged or not; this only reclaims the space.)
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn purge_expired(&self) -> Result<Purged, crate::error::RepoError> {
+        let now = self.clock.now();
+        Ok(Purged {
+            idempotency: self.store.purge_idempotent(now).await?,
+            sessions: self.store.purge_sessions(now).await?,
+            verifications: self.store.purge_verifications(now).await?,
+        })
     }
 
     /// Whether the database answers.

@@ -930,3 +930,34 @@ async fn sign_up_reports_wrong_types_with_the_other_issues() {
         ]
     );
 }
+
+#[tokio::test]
+async fn purging_deletes_only_what_expired() {
+    let w = world();
+    let caller = w.key_caller(Plan::Enterprise).await;
+    w.svc
+        .sign_up(SignUpInput::new("purge@example.com", "password123", None))
+        .await
+        .unwrap();
+    let req = IdempotencyRequest {
+        key: "k".into(),
+        fingerprint: "f".into(),
+    };
+    w.svc
+        .create_client_idempotent(&caller, named("Kept"), &req, created)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.svc.purge_expired().await.unwrap(),
+        clientele_ports::Purged::default()
+    );
+
+    w.h.clock.advance(Duration::hours(24)); // the key and the verification token expire
+    let purged = w.svc.purge_expired().await.unwrap();
+    assert_eq!(
+        (purged.idempotency, purged.verifications, purged.sessions),
+        (1, 1, 0)
+    );
+    w.h.clock.advance(Duration::days(29)); // and then the session
+    assert_eq!(w.svc.purge_expired().await.unwrap().sessions, 1);
+}

@@ -286,7 +286,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         print_bootstrap(b);
     }
     tracing::info!(addr = %prepared.addr, database = %prepared.services.store().database(), "listening");
-    let purge = tokio::spawn(purge_idempotency(Arc::clone(&prepared.services)));
+    let purge = tokio::spawn(purge_expired(Arc::clone(&prepared.services)));
     let result = prepared.server.await;
     purge.abort();
     stopper.abort();
@@ -307,16 +307,20 @@ fn print_bootstrap(b: &Bootstrap) {
     );
 }
 
-/// Deletes expired `Idempotency-Key` records every hour.
-async fn purge_idempotency(services: Arc<AppServices>) {
-    use clientele_ports::IdempotencyStore as _;
+/// Deletes expired `Idempotency-Key` records, sessions and verification tokens every hour.
+async fn purge_expired(services: Arc<AppServices>) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        match services.store().purge_idempotent(services.now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(purged = n, "expired idempotency records deleted"),
-            Err(e) => tracing::warn!(error = %e, "purging idempotency records failed"),
+        match services.purge_expired().await {
+            Ok(p) if p == clientele_ports::Purged::default() => {}
+            Ok(p) => tracing::info!(
+                idempotency = p.idempotency,
+                sessions = p.sessions,
+                verifications = p.verifications,
+                "expired records deleted"
+            ),
+            Err(e) => tracing::warn!(error = %e, "purging expired records failed"),
         }
     }
 }

@@ -199,6 +199,18 @@ impl UserRepository for DieselStore {
         })
         .await
     }
+
+    async fn purge_verifications(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
+        let now = to_db(now);
+        self.run(move |c| {
+            let purged = diesel::delete(
+                verification_tokens::table.filter(verification_tokens::expires_at.le(now)),
+            )
+            .execute(c)?;
+            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
+        })
+        .await
+    }
 }
 
 #[async_trait]
@@ -246,6 +258,16 @@ impl SessionStore for DieselStore {
         self.run(move |c| {
             diesel::delete(sessions::table.find(&hash)).execute(c)?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn purge_sessions(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
+        let now = to_db(now);
+        self.run(move |c| {
+            let purged =
+                diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(c)?;
+            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
         })
         .await
     }
