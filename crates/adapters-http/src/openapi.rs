@@ -198,6 +198,17 @@ mod tests {
         assert!(json["paths"]["/api/clients/{id}"]["put"].is_object());
         assert!(json["components"]["securitySchemes"]["session"].is_object());
         assert!(json["components"]["schemas"]["AppClient"].is_object());
+        // Every operation has its own id (a validator refuses duplicates).
+        let mut ids = Vec::new();
+        for ops in json["paths"].as_object().unwrap().values() {
+            for op in ops.as_object().unwrap().values() {
+                ids.push(op["operationId"].as_str().unwrap().to_owned());
+            }
+        }
+        let count = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "duplicate operationId");
         assert!(json["components"]["schemas"]["ZodIssue"].is_object());
     }
 }

@@ -13,8 +13,8 @@ use crate::error::{AppPlanLimitBody, ErrorBody, ValidationErrorBody, Verificatio
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(sign_up, log_in, log_out, session, verify_email, create_client, list_clients, get_client,
-          update_client, delete_client),
+    paths(app_sign_up, app_log_in, app_log_out, app_session, app_verify_email, app_create_client, app_list_clients, app_get_client,
+          app_update_client, app_delete_client),
     components(schemas(AppUser, UserEnvelope, SessionBody, AppClient, AppClientRequest, MessageBody,
                         Credentials, VerifyEmailRequest, AppPlanLimitBody, VerificationRequiredBody)),
     modifiers(&SessionScheme),
@@ -50,7 +50,7 @@ impl Modify for SessionScheme {
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
         (status = 503, description = "`unavailable`", body = ErrorBody)))]
-fn sign_up() {}
+fn app_sign_up() {}
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "app",
     request_body(content = Credentials, content_type = "application/json"),
@@ -60,28 +60,28 @@ fn sign_up() {}
         (status = 401, description = "`invalid_credentials` (unknown email or wrong password alike)", body = ErrorBody),
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 503, description = "`unavailable`", body = ErrorBody)))]
-fn log_in() {}
+fn app_log_in() {}
 
 #[utoipa::path(post, path = "/api/auth/logout", tag = "app",
     security(("session" = [])),
     responses(
         (status = 204, description = "The session is deleted server-side and the cookie cleared"),
         (status = 403, description = "`forbidden`", body = ErrorBody)))]
-fn log_out() {}
+fn app_log_out() {}
 
 #[utoipa::path(get, path = "/api/auth/session", tag = "app",
     security(("session" = [])),
     responses(
         (status = 200, description = "The signed-in user and when the session expires", body = SessionBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody)))]
-fn session() {}
+fn app_session() {}
 
 #[utoipa::path(post, path = "/api/auth/verify-email", tag = "app",
     request_body(content = VerifyEmailRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Verified", body = UserEnvelope),
         (status = 400, description = "`invalid_token` (unknown, used or expired), `invalid_json` or `validation_error`", body = ErrorBody)))]
-fn verify_email() {}
+fn app_verify_email() {}
 
 #[utoipa::path(post, path = "/api/clients", tag = "app",
     security(("session" = [])),
@@ -96,7 +96,7 @@ fn verify_email() {}
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
         (status = 503, description = "`unavailable`", body = ErrorBody)))]
-fn create_client() {}
+fn app_create_client() {}
 
 #[utoipa::path(get, path = "/api/clients", tag = "app",
     security(("session" = [])),
@@ -107,7 +107,7 @@ fn create_client() {}
         (status = 200, description = "The organization's clients, newest first; the total in `X-Total-Count`", body = [AppClient]),
         (status = 400, description = "`validation_error`", body = ValidationErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody)))]
-fn list_clients() {}
+fn app_list_clients() {}
 
 #[utoipa::path(get, path = "/api/clients/{id}", tag = "app",
     security(("session" = [])),
@@ -116,7 +116,7 @@ fn list_clients() {}
         (status = 200, description = "The client", body = AppClient),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`not_found`: Client not found", body = ErrorBody)))]
-fn get_client() {}
+fn app_get_client() {}
 
 #[utoipa::path(put, path = "/api/clients/{id}", tag = "app",
     security(("session" = [])),
@@ -131,7 +131,7 @@ fn get_client() {}
         (status = 404, description = "`not_found`: Client not found or unauthorized", body = ErrorBody),
         (status = 409, description = "`name_taken`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody)))]
-fn update_client() {}
+fn app_update_client() {}
 
 #[utoipa::path(delete, path = "/api/clients/{id}", tag = "app",
     security(("session" = [])),
@@ -141,4 +141,4 @@ fn update_client() {}
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`not_found`: Client not found or unauthorized", body = ErrorBody)))]
-fn delete_client() {}
+fn app_delete_client() {}
