@@ -190,28 +190,48 @@ pub struct MessageBody {
     pub message: &'static str,
 }
 
-/// The body of `POST /api/clients` and `PUT /api/clients/{id}` (documentation).
+/// The body of `POST /api/clients` (documentation).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppClientRequest {
-    /// At least 2 characters (at most 200). Required on create.
-    #[schema(example = "Acme Corporation")]
-    pub name: Option<String>,
-    /// An http(s) URL or a bare host (`acme.com` → `https://acme.com`). Required on create.
-    #[schema(example = "https://acme.com")]
-    pub domain: Option<String>,
-    #[schema(example = "John Doe")]
+    #[schema(example = "Acme Corporation", min_length = 2, max_length = 200)]
+    pub name: String,
+    /// An http(s) URL or a bare host (`acme.com` → `https://acme.com`).
+    #[schema(example = "https://acme.com", max_length = 2048)]
+    pub domain: String,
+    #[schema(example = "John Doe", max_length = 255)]
     pub contact_name: Option<String>,
-    #[schema(example = "john@acme.com")]
+    #[schema(example = "john@acme.com", max_length = 255)]
+    pub contact_email: Option<String>,
+}
+
+/// The body of `PUT /api/clients/{id}` (documentation): any subset of the four fields; `null`
+/// or `""` clears `contactName` / `contactEmail`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppClientUpdateRequest {
+    #[schema(
+        example = "Acme Corporation",
+        min_length = 2,
+        max_length = 200,
+        nullable = false
+    )]
+    pub name: Option<String>,
+    #[schema(example = "https://acme.com", max_length = 2048, nullable = false)]
+    pub domain: Option<String>,
+    #[schema(example = "John Doe", max_length = 255)]
+    pub contact_name: Option<String>,
+    #[schema(example = "john@acme.com", max_length = 255)]
     pub contact_email: Option<String>,
 }
 
 /// The body of `POST /api/auth/signup` and `POST /api/auth/login` (documentation).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Credentials {
-    #[schema(example = "ann@example.com")]
+    #[schema(example = "ann@example.com", max_length = 255)]
     pub email: String,
-    /// 8–128 characters.
+    /// 8–128 characters on sign-up.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     /// Sign-up only, optional.
     pub name: Option<String>,

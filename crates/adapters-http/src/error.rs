@@ -398,6 +398,42 @@ pub struct ValidationErrorBody {
     pub details: Vec<ZodIssue>,
 }
 
+/// A 400 (documentation): `validation_error` with its `details`, or `invalid_json` /
+/// `invalid_token` without them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BadRequestBody {
+    #[schema(example = "Validation error")]
+    pub error: String,
+    /// `validation_error`, `invalid_json` or `invalid_token`.
+    #[schema(example = "validation_error")]
+    pub code: String,
+    /// Every failed rule (`validation_error` only).
+    #[schema(nullable = false)]
+    pub details: Option<Vec<ZodIssue>>,
+}
+
+/// A 403 of the app API's create (documentation): `verification_required` (with
+/// `requiresVerification` and `verificationRequired`), `plan_limit_reached` (with `currentCount`,
+/// `limit`, `upgradeRequired`) or `forbidden`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppForbiddenBody {
+    #[schema(example = "Please verify your email before adding clients")]
+    pub error: String,
+    #[schema(example = "verification_required")]
+    pub code: String,
+    #[schema(nullable = false)]
+    pub requires_verification: Option<bool>,
+    #[schema(nullable = false)]
+    pub verification_required: Option<bool>,
+    #[schema(nullable = false)]
+    pub current_count: Option<u64>,
+    #[schema(nullable = false)]
+    pub limit: Option<u32>,
+    #[schema(nullable = false)]
+    pub upgrade_required: Option<bool>,
+}
+
 /// 403 `plan_limit_reached` on the management API.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanLimitBody {

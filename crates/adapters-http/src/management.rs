@@ -154,37 +154,83 @@ pub struct Me {
     pub environment: String,
 }
 
-/// The body of `POST /v1/clients` and `PATCH /v1/clients/{id}` (documentation: the handlers read
-/// the fields one by one, so that wrong types become validation issues).
+/// A client's lifecycle state (documentation).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ClientRequest {
-    /// 1–200 characters, unique within the organization (case-insensitive). Required on create.
-    #[schema(example = "ABC Motors")]
-    pub name: Option<String>,
-    /// ≤ 255 characters; defaults to the name.
-    #[schema(example = "ABC Motors - Downtown")]
-    pub display_name: Option<String>,
-    /// 1–100 characters, free text. Required on create.
+#[serde(rename_all = "lowercase")]
+pub enum StatusName {
+    Active,
+    Inactive,
+    Trial,
+    Churned,
+    Pending,
+}
+
+/// The body of `POST /v1/clients` (documentation: the handler reads the fields one by one, so
+/// that wrong types become validation issues; unknown fields are ignored; an empty or `null`
+/// optional field counts as absent).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientCreateRequest {
+    /// Trimmed; unique within the organization (case-insensitive).
+    #[schema(example = "ABC Motors", min_length = 1, max_length = 200)]
+    pub name: String,
+    /// Free text.
     #[serde(rename = "type")]
-    #[schema(example = "automotive")]
-    pub business_type: Option<String>,
-    /// 1–100 characters, free text. Required on create.
-    #[schema(example = "Pro")]
-    pub subscription_plan: Option<String>,
-    /// `active` (default), `inactive`, `trial`, `churned`, `pending`.
-    #[schema(example = "active")]
-    pub status: Option<String>,
-    /// ≤ 255 characters.
-    #[schema(example = "Jane Smith")]
+    #[schema(example = "automotive", min_length = 1, max_length = 100)]
+    pub business_type: String,
+    /// Free text, stored as given (trimmed).
+    #[schema(example = "Pro", min_length = 1, max_length = 100)]
+    pub subscription_plan: String,
+    /// Defaults to the name.
+    #[schema(example = "ABC Motors - Downtown", max_length = 255)]
+    pub display_name: Option<String>,
+    /// `active` when absent.
+    pub status: Option<StatusName>,
+    #[schema(example = "Jane Smith", max_length = 255)]
     pub contact_person: Option<String>,
-    /// A valid address, ≤ 255 characters.
-    #[schema(example = "jane@abcmotors.com")]
+    /// `local@domain.tld`; stored with the domain part lowercased.
+    #[schema(example = "jane@abcmotors.com", max_length = 255)]
     pub contact_email: Option<String>,
     /// 7–15 digits with an optional leading `+`; whitespace, `-`, `(`, `)` are stripped.
     #[schema(example = "+1 (555) 123-4567")]
     pub phone_number: Option<String>,
     /// An http(s) URL or a bare host (`acme.com` → `https://acme.com`).
-    #[schema(example = "abcmotors.com")]
+    #[schema(example = "abcmotors.com", max_length = 2048)]
+    pub domain: Option<String>,
+}
+
+/// The body of `PATCH /v1/clients/{id}` (documentation): any subset of the create fields, with
+/// the same rules; `null` (or an empty string) clears an optional field. `name`, `type`,
+/// `subscription_plan` and `status` cannot be cleared.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientUpdateRequest {
+    #[schema(
+        example = "ABC Motors",
+        min_length = 1,
+        max_length = 200,
+        nullable = false
+    )]
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    #[schema(
+        example = "automotive",
+        min_length = 1,
+        max_length = 100,
+        nullable = false
+    )]
+    pub business_type: Option<String>,
+    #[schema(example = "Pro", min_length = 1, max_length = 100, nullable = false)]
+    pub subscription_plan: Option<String>,
+    #[schema(nullable = false)]
+    pub status: Option<StatusName>,
+    #[schema(example = "ABC Motors - Downtown", max_length = 255)]
+    pub display_name: Option<String>,
+    #[schema(example = "Jane Smith", max_length = 255)]
+    pub contact_person: Option<String>,
+    #[schema(example = "jane@abcmotors.com", max_length = 255)]
+    pub contact_email: Option<String>,
+    #[schema(example = "+1 (555) 123-4567")]
+    pub phone_number: Option<String>,
+    #[schema(example = "abcmotors.com", max_length = 2048)]
     pub domain: Option<String>,
 }
 

@@ -9,9 +9,10 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::error::{ErrorBody, PlanLimitBody, ValidationErrorBody, ZodIssue};
+use crate::error::{BadRequestBody, ErrorBody, PlanLimitBody, ValidationErrorBody, ZodIssue};
 use crate::management::{
-    ClientEnvelope, ClientList, ClientRequest, ManagementClient, Me, Pagination,
+    ClientCreateRequest, ClientEnvelope, ClientList, ClientUpdateRequest, ManagementClient, Me,
+    Pagination, StatusName,
 };
 use crate::ops::StatusBody;
 
@@ -38,7 +39,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     ),
     components(schemas(
         ErrorBody, ValidationErrorBody, ZodIssue, PlanLimitBody, ManagementClient, ClientEnvelope,
-        ClientList, Pagination, Me, ClientRequest, StatusBody
+        ClientList, Pagination, Me, ClientCreateRequest, ClientUpdateRequest, StatusName, StatusBody,
+        BadRequestBody
     )),
     modifiers(&ApiKeyScheme),
     tags(
@@ -95,11 +97,11 @@ fn me() {}
     params(("Idempotency-Key" = Option<String>, Header,
         description = "1–255 characters; a repeat with the same body within 24 hours replays the \
                        first response with `Idempotent-Replayed: true`")),
-    request_body(content = ClientRequest, content_type = "application/json",
+    request_body(content = ClientCreateRequest, content_type = "application/json",
         description = "`name`, `type`, `subscription_plan` required; unknown fields are ignored"),
     responses(
         (status = 201, description = "Created", body = ClientEnvelope),
-        (status = 400, description = "`invalid_json` (not JSON or not an object) or `validation_error`", body = ValidationErrorBody),
+        (status = 400, description = "`invalid_json` (not JSON or not an object) or `validation_error`", body = BadRequestBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`plan_limit_reached`", body = PlanLimitBody),
         (status = 409, description = "`name_taken`, `idempotency_key_reused` or `idempotency_key_in_use`", body = ErrorBody),
@@ -113,15 +115,15 @@ fn create_client() {}
 #[utoipa::path(get, path = "/v1/clients", tag = "management",
     security(("api_key" = [])),
     params(
-        ("limit" = Option<u32>, Query, description = "1–200, default 50"),
-        ("offset" = Option<u64>, Query, description = "≥ 0, default 0"),
-        ("status" = Option<String>, Query, description = "active, inactive, trial, churned, pending"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1–200, default 50"),
+        ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0"),
+        ("status" = Option<StatusName>, Query, description = "active, inactive, trial, churned, pending"),
         ("type" = Option<String>, Query, description = "exact business type"),
         ("subscription_plan" = Option<String>, Query, description = "exact plan label"),
         ("q" = Option<String>, Query, description = "case-insensitive substring of the name or display name")),
     responses(
         (status = 200, description = "Newest first", body = ClientList),
-        (status = 400, description = "`validation_error` (limit, offset, status)", body = ValidationErrorBody),
+        (status = 400, description = "`validation_error` (limit, offset, status)", body = BadRequestBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 429, description = "`rate_limited`", body = ErrorBody),
         (status = 503, description = "`unavailable`", body = ErrorBody)))]
@@ -141,11 +143,11 @@ fn get_client() {}
 #[utoipa::path(patch, path = "/v1/clients/{id}", tag = "management",
     security(("api_key" = [])),
     params(("id" = String, Path, description = "UUID or CUID2")),
-    request_body(content = ClientRequest, content_type = "application/json",
+    request_body(content = ClientUpdateRequest, content_type = "application/json",
         description = "Any subset of the create fields; `null` clears an optional field"),
     responses(
         (status = 200, description = "The updated client", body = ClientEnvelope),
-        (status = 400, description = "`invalid_json` or `validation_error`", body = ValidationErrorBody),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = BadRequestBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`name_taken`", body = ErrorBody),

@@ -6,16 +6,19 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::app::{
-    AppClient, AppClientRequest, AppUser, Credentials, MessageBody, SessionBody, UserEnvelope,
-    VerifyEmailRequest,
+    AppClient, AppClientRequest, AppClientUpdateRequest, AppUser, Credentials, MessageBody,
+    SessionBody, UserEnvelope, VerifyEmailRequest,
 };
-use crate::error::{AppPlanLimitBody, ErrorBody, ValidationErrorBody, VerificationRequiredBody};
+use crate::error::{
+    AppForbiddenBody, AppPlanLimitBody, BadRequestBody, ErrorBody, VerificationRequiredBody,
+};
 
 #[derive(OpenApi)]
 #[openapi(
     paths(app_sign_up, app_log_in, app_log_out, app_session, app_verify_email, app_create_client, app_list_clients, app_get_client,
           app_update_client, app_delete_client),
-    components(schemas(AppUser, UserEnvelope, SessionBody, AppClient, AppClientRequest, MessageBody,
+    components(schemas(AppUser, UserEnvelope, SessionBody, AppClient, AppClientRequest, AppClientUpdateRequest,
+                        AppForbiddenBody, MessageBody,
                         Credentials, VerifyEmailRequest, AppPlanLimitBody, VerificationRequiredBody)),
     modifiers(&SessionScheme),
     tags((name = "app", description = "App API (the web app's backend, session cookie, camelCase)"))
@@ -44,7 +47,7 @@ impl Modify for SessionScheme {
                        the free plan and sends a verification email."),
     responses(
         (status = 201, description = "Signed up; sets the session cookie", body = UserEnvelope),
-        (status = 400, description = "`invalid_json` or `validation_error`", body = ValidationErrorBody),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = BadRequestBody),
         (status = 403, description = "`forbidden` (Origin not allowed)", body = ErrorBody),
         (status = 409, description = "`email_taken`", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
@@ -56,9 +59,11 @@ fn app_sign_up() {}
     request_body(content = Credentials, content_type = "application/json"),
     responses(
         (status = 200, description = "Logged in; sets the session cookie", body = UserEnvelope),
-        (status = 400, description = "`invalid_json` or `validation_error`", body = ValidationErrorBody),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = BadRequestBody),
         (status = 401, description = "`invalid_credentials` (unknown email or wrong password alike)", body = ErrorBody),
         (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
         (status = 503, description = "`unavailable`", body = ErrorBody)))]
 fn app_log_in() {}
 
@@ -80,7 +85,11 @@ fn app_session() {}
     request_body(content = VerifyEmailRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Verified", body = UserEnvelope),
-        (status = 400, description = "`invalid_token` (unknown, used or expired), `invalid_json` or `validation_error`", body = ErrorBody)))]
+        (status = 400, description = "`invalid_token` (unknown, used or expired), `invalid_json` or `validation_error`", body = BadRequestBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 503, description = "`unavailable`", body = ErrorBody)))]
 fn app_verify_email() {}
 
 #[utoipa::path(post, path = "/api/clients", tag = "app",
@@ -89,9 +98,9 @@ fn app_verify_email() {}
         description = "`name` (2+ characters) and `domain` required"),
     responses(
         (status = 201, description = "Created", body = AppClient),
-        (status = 400, description = "`invalid_json` or `validation_error`", body = ValidationErrorBody),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = BadRequestBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
-        (status = 403, description = "`verification_required`, `plan_limit_reached` or `forbidden`", body = AppPlanLimitBody),
+        (status = 403, description = "`verification_required`, `plan_limit_reached` or `forbidden`", body = AppForbiddenBody),
         (status = 409, description = "`name_taken`", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
@@ -101,11 +110,11 @@ fn app_create_client() {}
 #[utoipa::path(get, path = "/api/clients", tag = "app",
     security(("session" = [])),
     params(
-        ("limit" = Option<u32>, Query, description = "1–200, default 200"),
-        ("offset" = Option<u64>, Query, description = "≥ 0, default 0")),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1–200, default 200"),
+        ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0")),
     responses(
         (status = 200, description = "The organization's clients, newest first; the total in `X-Total-Count`", body = [AppClient]),
-        (status = 400, description = "`validation_error`", body = ValidationErrorBody),
+        (status = 400, description = "`validation_error`", body = BadRequestBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody)))]
 fn app_list_clients() {}
 
@@ -121,11 +130,11 @@ fn app_get_client() {}
 #[utoipa::path(put, path = "/api/clients/{id}", tag = "app",
     security(("session" = [])),
     params(("id" = String, Path, description = "CUID2 or UUID")),
-    request_body(content = AppClientRequest, content_type = "application/json",
+    request_body(content = AppClientUpdateRequest, content_type = "application/json",
         description = "Any subset of the four fields; `null` clears `contactName` / `contactEmail`"),
     responses(
         (status = 200, description = "The updated client", body = AppClient),
-        (status = 400, description = "`invalid_json` or `validation_error`", body = ValidationErrorBody),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = BadRequestBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`not_found`: Client not found or unauthorized", body = ErrorBody),
