@@ -144,6 +144,8 @@ impl fmt::Debug for Target {
 /// `url` with the password of its user info (`scheme://user:password@host`) replaced by `***`.
 #[must_use]
 pub fn redact(url: &str) -> String {
+    let without_query_secrets = redact_query(url);
+    let url = without_query_secrets.as_str();
     let Some(scheme_end) = url.find("://") else {
         return url.to_owned();
     };
@@ -163,6 +165,26 @@ pub fn redact(url: &str) -> String {
         ),
         None => url.to_owned(),
     }
+}
+
+/// `url` with the values of secret query parameters (`password`, `sslpassword`) replaced by
+/// `***`: libpq takes a password there too.
+fn redact_query(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _))
+                if ["password", "sslpassword"].contains(&name.to_ascii_lowercase().as_str()) =>
+            {
+                format!("{name}=***")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", params.join("&"))
 }
 
 /// The pool's settings.
@@ -305,5 +327,13 @@ mod tests {
         assert_eq!(redact("postgres://app@db/x"), "postgres://app@db/x");
         assert_eq!(redact("postgres://db/x?a=b@c"), "postgres://db/x?a=b@c");
         assert_eq!(redact("clientele.db"), "clientele.db");
+        assert_eq!(
+            redact("postgres://app@db/x?sslmode=require&password=hunter2&PassWord=x&sslpassword=y"),
+            "postgres://app@db/x?sslmode=require&password=***&PassWord=***&sslpassword=***"
+        );
+        assert_eq!(
+            redact("postgres://app:s3cret@db/x?password=hunter2"),
+            "postgres://app:***@db/x?password=***"
+        );
     }
 }

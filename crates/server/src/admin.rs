@@ -165,6 +165,19 @@ pub fn user_json(a: &Account) -> Value {
     })
 }
 
+/// `--plan-expires`: an RFC 3339 instant, in UTC, in the years 1–9999 (what every backend and
+/// the wire format can hold).
+fn parse_plan_expires(t: &str) -> Result<time::OffsetDateTime, String> {
+    let invalid =
+        || format!("invalid --plan-expires {t:?}: expected RFC 3339 (years 1-9999) or none");
+    let parsed = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| invalid())?;
+    parsed
+        .checked_to_offset(time::UtcOffset::UTC)
+        .filter(|utc| (1..=9999).contains(&utc.year()))
+        .ok_or_else(invalid)
+}
+
 fn signup_flow(s: &str) -> Result<SignupFlow, String> {
     s.parse()
 }
@@ -211,12 +224,7 @@ pub async fn users(services: &AppServices, command: UsersCommand) -> Result<Valu
             let plan_expires_at = match plan_expires.as_deref() {
                 None => None,
                 Some("none" | "") => Some(None),
-                Some(t) => Some(Some(
-                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-                        .map_err(|_| {
-                            format!("invalid --plan-expires {t:?}: expected RFC 3339 or none")
-                        })?,
-                )),
+                Some(t) => Some(Some(parse_plan_expires(t)?)),
             };
             let update = UserUpdate {
                 verified: (verified || unverified).then_some(verified),

@@ -531,6 +531,28 @@ fn user_commands(backend: Backend) {
             ],
             "RFC 3339",
         ),
+        (
+            vec![
+                "users",
+                "update",
+                "--email",
+                "ann@example.com",
+                "--plan-expires",
+                "9999-12-31T23:59:59-01:00",
+            ],
+            "years 1-9999",
+        ),
+        (
+            vec![
+                "users",
+                "update",
+                "--email",
+                "ann@example.com",
+                "--plan-expires",
+                "0000-01-01T00:00:00+01:00",
+            ],
+            "years 1-9999",
+        ),
     ] {
         let out = run(&db, &args);
         let line = out.failed();
