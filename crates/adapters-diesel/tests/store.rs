@@ -478,3 +478,52 @@ async fn postgres_killed_connection_is_classified_unavailable() {
         "got {classified:?}"
     );
 }
+
+// ------------------------------------------------------------------------------- slugs
+
+/// Names that take every numbered slug the allocator tries for a base ("Dos 2", "Dos 3", ... —
+/// the 12 numbers of its doubling steps) must not make the base uncreatable: the next client of
+/// that base, in any organization, gets the base tagged with its own id.
+async fn numbered_slugs_taken_on_purpose(store: &DieselStore) {
+    let squatter = org("Squatter", Plan::Enterprise);
+    store.create_organization(&squatter).await.expect("org");
+    for name in [
+        "Dos", "Dos 2", "Dos 3", "Dos 4", "Dos 6", "Dos 10", "Dos 18", "Dos 34", "Dos 66",
+        "Dos 130", "Dos 258", "Dos 514", "Dos 1026",
+    ] {
+        store
+            .create_client(client(&squatter, name), unlimited())
+            .await
+            .expect("numbered name");
+    }
+    let other = org("Other", Plan::Enterprise);
+    store.create_organization(&other).await.expect("org");
+    let record = client(&other, "Dos");
+    let id: String = record.id.as_str().replace('-', "");
+    let created = store
+        .create_client(record, unlimited())
+        .await
+        .expect("the base is still creatable");
+    assert_eq!(
+        created.slug.as_str(),
+        format!("dos-{}", &id[id.len() - 8..]),
+        "tagged with the id"
+    );
+    // That create committed the counter past the taken numbers: the next one is numbered again.
+    let next = store
+        .create_client(client(&other, "DOS!"), unlimited())
+        .await
+        .expect("next");
+    assert_eq!(next.slug.as_str(), "dos-1027");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_numbered_slugs_taken_on_purpose() {
+    numbered_slugs_taken_on_purpose(&SqliteDb::new().await.store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_numbered_slugs_taken_on_purpose() {
+    let Some(db) = PgDb::new().await else { return };
+    numbered_slugs_taken_on_purpose(&db.store).await;
+}

@@ -124,6 +124,21 @@ impl Slug {
         }
     }
 
+    /// This base tagged with the last `len` letters and digits of a client's id (lowercased):
+    /// unique without a counter, for when the numbered slugs of a base are taken. Both id forms
+    /// end in random characters (UUIDv7's random bits, CUID2's hash).
+    #[must_use]
+    pub fn tagged(&self, id: &ClientId, len: usize) -> Self {
+        let chars: Vec<char> = id
+            .as_str()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let tail: String = chars[chars.len().saturating_sub(len)..].iter().collect();
+        Self(format!("{}-{tail}", self.0))
+    }
+
     #[must_use]
     pub fn from_trusted(value: String) -> Self {
         Self(value)
@@ -1817,5 +1832,20 @@ mod tests {
             issues(long_search)[0],
             Issue::too_long(Field::Query, DisplayName::MAX)
         );
+    }
+
+    #[test]
+    fn slugs_tagged_with_the_id() {
+        let base = Slug::derive("Dos");
+        let uuid: ClientId = "01936F0E-8F5C-7D4A-9B1E-2F3A4B5C6D7E"
+            .parse()
+            .expect("uuid");
+        assert_eq!(base.tagged(&uuid, 8).as_str(), "dos-4b5c6d7e");
+        assert_eq!(
+            base.tagged(&uuid, 64).as_str(),
+            "dos-01936f0e8f5c7d4a9b1e2f3a4b5c6d7e"
+        );
+        let cuid: ClientId = "clx1a2b3c4d5e6f7g8h9i0j1k".parse().expect("cuid");
+        assert_eq!(base.tagged(&cuid, 8).as_str(), "dos-8h9i0j1k");
     }
 }

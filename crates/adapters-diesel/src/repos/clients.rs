@@ -48,10 +48,18 @@ fn create(conn: &mut DbConn, record: &ClientRecord, limit: LimitRule) -> Result<
                 step *= 2;
             }
         }
-        Err(RepoError::unexpected(format!(
-            "no free slug for {base} after {SLUG_ATTEMPTS} attempts"
-        ))
-        .into())
+        // Numbered slugs this far out were taken on purpose ("Acme 2", "Acme 3", ...): tag the
+        // base with the client's own (random, unique) id instead — 8 characters, then all of it.
+        for len in [8, usize::MAX] {
+            row.slug = base.tagged(&record.id, len).as_str().to_owned();
+            if let Some(inserted) = insert_unless_slug_taken(c, &row)? {
+                return inserted.into_domain();
+            }
+        }
+        Err(
+            RepoError::unexpected(format!("no free slug for {base}, even tagged with the id"))
+                .into(),
+        )
     })
 }
 
