@@ -62,6 +62,11 @@ pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
             .default_service(method_not_allowed("GET")),
     )
     .service(
+        web::resource("/api/auth/resend-verification")
+            .route(web::post().to(resend_verification::<S>))
+            .default_service(method_not_allowed("POST")),
+    )
+    .service(
         web::resource("/api/auth/verify-email")
             .route(web::post().to(verify_email::<S>))
             .default_service(method_not_allowed("POST")),
@@ -522,6 +527,34 @@ async fn verify_email<S: Store>(
             user: (&account).into(),
         },
     )
+}
+
+/// Mails the signed-in user a new verification link (the first expired or never arrived): 202
+/// when sent, 200 when the email is already verified, 503 when mail cannot be sent.
+async fn resend_verification<S: Store>(
+    state: web::Data<AppState<S>>,
+    auth: SessionAuth<S>,
+) -> Result<HttpResponse, ApiError> {
+    let sent = state
+        .services
+        .resend_verification(&auth.user)
+        .await
+        .map_err(account_error)?;
+    if sent {
+        json(
+            StatusCode::ACCEPTED,
+            &MessageBody {
+                message: "Verification email sent",
+            },
+        )
+    } else {
+        json(
+            StatusCode::OK,
+            &MessageBody {
+                message: "Email already verified",
+            },
+        )
+    }
 }
 
 // ------------------------------------------------------------------------------------ clients

@@ -190,6 +190,7 @@ mod tests {
             "/api/auth/logout",
             "/api/auth/session",
             "/api/auth/verify-email",
+            "/api/auth/resend-verification",
             "/api/clients",
             "/api/clients/{id}",
         ] {

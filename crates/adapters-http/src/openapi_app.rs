@@ -15,7 +15,7 @@ use crate::error::{
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(app_sign_up, app_log_in, app_log_out, app_session, app_verify_email, app_create_client, app_list_clients, app_get_client,
+    paths(app_sign_up, app_log_in, app_log_out, app_session, app_verify_email, app_resend_verification, app_create_client, app_list_clients, app_get_client,
           app_update_client, app_delete_client),
     components(schemas(AppUser, UserEnvelope, SessionBody, AppClient, AppClientRequest, AppClientUpdateRequest,
                         AppForbiddenBody, MessageBody,
@@ -91,6 +91,16 @@ fn app_session() {}
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
         (status = 503, description = "`unavailable`", body = ErrorBody)))]
 fn app_verify_email() {}
+
+#[utoipa::path(post, path = "/api/auth/resend-verification", tag = "app",
+    security(("session" = [])),
+    responses(
+        (status = 202, description = "A new verification link was mailed", body = MessageBody),
+        (status = 200, description = "The email is already verified; nothing was sent", body = MessageBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the mail transport or the database", body = ErrorBody)))]
+fn app_resend_verification() {}
 
 #[utoipa::path(post, path = "/api/clients", tag = "app",
     security(("session" = [])),

@@ -563,25 +563,40 @@ impl PasswordHasher for FakeHasher {
     }
 }
 
-/// A mailer that keeps what it was asked to send.
+/// A mailer that keeps what it was asked to send, or fails on demand.
 #[derive(Debug, Clone, Default)]
-pub struct MemoryMailer(Arc<Mutex<Vec<Message>>>);
+pub struct MemoryMailer {
+    sent: Arc<Mutex<Vec<Message>>>,
+    failing: Arc<std::sync::atomic::AtomicBool>,
+}
 
 impl MemoryMailer {
     /// Everything sent so far.
     #[must_use]
     pub fn sent(&self) -> Vec<Message> {
-        self.0
+        self.sent
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Simulates a mail outage (`true`) or its end (`false`).
+    pub fn set_failing(&self, failing: bool) {
+        self.failing
+            .store(failing, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
 #[async_trait]
 impl Mailer for MemoryMailer {
     async fn send(&self, message: Message) -> Result<(), InfraError> {
-        self.0
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(InfraError {
+                what: "sending mail",
+                source: "the in-memory mailer is failing".into(),
+            });
+        }
+        self.sent
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(message);

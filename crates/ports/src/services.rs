@@ -444,7 +444,11 @@ impl<S: Store> Services<S> {
         self.store
             .create_user(&user, &hash, Some(&organization))
             .await?;
-        self.send_verification(&user).await?;
+        if let Err(e) = self.send_verification(&user).await {
+            // The account exists: failing the sign-up now would strand it (a retry would find the
+            // email taken). The user can ask for another message (`resend_verification`).
+            tracing::warn!(user_id = %user.id, error = %error_chain(&e), "verification message not sent");
+        }
         let session = self.open_session(&user).await?;
         Ok((
             Account {
@@ -547,7 +551,24 @@ impl<S: Store> Services<S> {
                  within 24 hours:\r\n\r\n{link}\r\n\r\nIf you did not sign up, ignore this message.\r\n"
             ),
         };
-        Ok(self.mailer.send(message).await?)
+        // A mail transport that fails is an outage of a dependency, like the database's: 503.
+        self.mailer
+            .send(message)
+            .await
+            .map_err(|e| AccountError::Unavailable(Box::new(e)))
+    }
+
+    /// Sends a new verification message to a user whose email is not verified yet (the link of
+    /// the first one expired, or it never arrived). `Ok(false)`: the email is already verified.
+    ///
+    /// # Errors
+    /// `Unavailable` when the message cannot be sent, storage errors.
+    pub async fn resend_verification(&self, user: &User) -> Result<bool, AccountError> {
+        if user.email_verified_at.is_some() {
+            return Ok(false);
+        }
+        self.send_verification(user).await?;
+        Ok(true)
     }
 
     fn new_user(
@@ -779,6 +800,18 @@ impl<S: Store> Services<S> {
     pub async fn ping(&self) -> Result<(), crate::error::RepoError> {
         self.store.ping().await
     }
+}
+
+/// `outer: inner: ...`, for a log line.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
 }
 
 /// Parses sign-up fields, reporting every failed rule: email and password are required strings,

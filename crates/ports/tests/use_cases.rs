@@ -961,3 +961,39 @@ async fn purging_deletes_only_what_expired() {
     w.h.clock.advance(Duration::days(29)); // and then the session
     assert_eq!(w.svc.purge_expired().await.unwrap().sessions, 1);
 }
+
+#[tokio::test]
+async fn a_mail_outage_does_not_strand_a_sign_up() {
+    let w = world();
+    w.h.mailer.set_failing(true);
+    let (account, session) = w
+        .svc
+        .sign_up(SignUpInput::new("outage@example.com", "password123", None))
+        .await
+        .expect("the account is created although the message could not be sent");
+    assert!(w.h.mailer.sent().is_empty());
+    let (user, _) = w.svc.resolve_session(session.token.expose()).await.unwrap();
+    // Asking again while mail is down is a 503-class error, not a 500.
+    assert!(matches!(
+        w.svc.resend_verification(&user).await,
+        Err(AccountError::Unavailable(_))
+    ));
+    w.h.mailer.set_failing(false);
+    assert!(w.svc.resend_verification(&user).await.unwrap());
+    let text = w.h.mailer.sent()[0].text.clone();
+    let token = text
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let verified = w.svc.verify_email(&token).await.unwrap();
+    assert_eq!(verified.user.id, account.user.id);
+    assert!(
+        !w.svc.resend_verification(&verified.user).await.unwrap(),
+        "already verified"
+    );
+    assert_eq!(w.h.mailer.sent().len(), 1);
+}

@@ -949,3 +949,96 @@ async fn concurrent_creates_at_the_limit(app: TestApp) {
     assert_eq!(res.header("x-total-count"), Some("3"));
 }
 both!(concurrent_creates_at_the_limit, Plan::Free);
+
+// ------------------------------------------------------------------------------ mail outages
+
+/// The mailer fails during sign-up (its directory lies under a regular file): the account is
+/// still created and signed in, resending answers 503 while mail is down, and once it is back a
+/// resent link verifies the email.
+async fn mail_outage(backend: Backend) {
+    let blocker = std::env::temp_dir().join(format!(
+        "clientele-not-a-dir-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&blocker, b"a file where the mail directory should be").unwrap();
+    let mail_dir = blocker.join("mail");
+    let dir = mail_dir.clone();
+    let Some(app) = TestApp::start_with(backend, Plan::Free, move |s| s.mail_dir = dir).await
+    else {
+        return;
+    };
+    let email = unique_email("outage");
+    let (browser, user) = sign_up(&app, &email).await;
+    assert_eq!(user["emailVerified"], Value::Null);
+    let res = browser
+        .send("POST", "/api/auth/resend-verification", None)
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (503, json!("unavailable"))
+    );
+    assert!(res.header("retry-after").is_some());
+
+    // Mail is back.
+    std::fs::remove_file(&blocker).unwrap();
+    let res = browser
+        .send("POST", "/api/auth/resend-verification", None)
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()),
+        (202, json!({"message": "Verification email sent"}))
+    );
+    let eml = std::fs::read_dir(&mail_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(eml).unwrap();
+    let token = text
+        .split("verify-email?token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/verify-email",
+            &[("Content-Type", "application/json")],
+            Some(json!({"token": token}).to_string().as_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    let res = browser
+        .send("POST", "/api/auth/resend-verification", None)
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()),
+        (200, json!({"message": "Email already verified"}))
+    );
+    assert_eq!(
+        browser
+            .create(&json!({"name": "After Outage", "domain": "o.io"}))
+            .await
+            .status,
+        201
+    );
+    let res = app
+        .send("POST", "/api/auth/resend-verification", &[], None)
+        .await;
+    assert_eq!(res.status, 401);
+    let _ = std::fs::remove_dir_all(&blocker);
+}
+
+#[actix_web::test]
+async fn mail_outage_sqlite() {
+    mail_outage(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn mail_outage_postgres() {
+    mail_outage(Backend::Postgres).await;
+}
