@@ -1,6 +1,7 @@
 //! The mailer port's default adapter: each message is an `.eml` file (RFC 5322, UTF-8) in a
 //! directory. [`render_message`] is also the text the SMTP adapter sends.
 
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
@@ -39,7 +40,13 @@ impl Mailer for FileMailer {
         let written = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             std::fs::create_dir_all(&dir)?;
             let tmp = dir.join(format!(".{name}.tmp"));
-            std::fs::write(&tmp, bytes)?;
+            // Owner-only: the message carries a verification token.
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            std::io::Write::write_all(&mut file, &bytes)?;
             std::fs::rename(&tmp, dir.join(&name))
         })
         .await;
@@ -162,6 +169,13 @@ mod tests {
         assert_eq!(files.len(), 1);
         let path = files[0].as_ref().unwrap().path();
         assert_eq!(path.extension().unwrap(), "eml");
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "only the owner reads a message with a token"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

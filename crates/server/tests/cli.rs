@@ -771,3 +771,26 @@ fn serve_logging(
 ) -> (std::process::Child, u16, mpsc::Receiver<String>) {
     serve_with_env(db, extra, "trace")
 }
+
+#[test]
+fn usage_errors_are_one_line() {
+    for args in [
+        &["orgs", "create"][..],
+        &["keys", "create", "--org", "x", "--bogus"],
+        &["frobnicate"],
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr:?}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(
+        String::from_utf8(help.stdout)
+            .unwrap()
+            .contains("Usage: clientele")
+    );
+}
