@@ -62,6 +62,11 @@ pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
             .default_service(method_not_allowed("GET")),
     )
     .service(
+        web::resource("/verify-email")
+            .route(web::get().to(verify_email_page))
+            .default_service(method_not_allowed("GET")),
+    )
+    .service(
         web::resource("/api/auth/resend-verification")
             .route(web::post().to(resend_verification::<S>))
             .default_service(method_not_allowed("POST")),
@@ -528,6 +533,32 @@ async fn verify_email<S: Store>(
         },
     )
 }
+
+/// The page the verification email links to (`{public url}/verify-email?token=...`) when no web
+/// app of its own serves that address: static HTML whose button posts the token, read from the
+/// address in the browser, to `POST /api/auth/verify-email`. Nothing of the request is echoed.
+async fn verify_email_page() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        ))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+                 connect-src 'self'; frame-ancestors 'none'; form-action 'none'",
+            ),
+        ))
+        .insert_header((
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .body(VERIFY_EMAIL_PAGE)
+}
+
+const VERIFY_EMAIL_PAGE: &str = include_str!("static/verify-email.html");
 
 /// Mails the signed-in user a new verification link (the first expired or never arrived): 202
 /// when sent, 200 when the email is already verified, 503 when mail cannot be sent.

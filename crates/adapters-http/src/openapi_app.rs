@@ -15,7 +15,7 @@ use crate::error::{
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(app_sign_up, app_log_in, app_log_out, app_session, app_verify_email, app_resend_verification, app_create_client, app_list_clients, app_get_client,
+    paths(app_sign_up, app_log_in, app_log_out, app_session, app_verify_email, app_resend_verification, app_verify_email_page, app_create_client, app_list_clients, app_get_client,
           app_update_client, app_delete_client),
     components(schemas(AppUser, UserEnvelope, SessionBody, AppClient, AppClientRequest, AppClientUpdateRequest,
                         AppForbiddenBody, MessageBody,
@@ -101,6 +101,11 @@ fn app_verify_email() {}
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 503, description = "`unavailable`: the mail transport or the database", body = ErrorBody)))]
 fn app_resend_verification() {}
+
+#[utoipa::path(get, path = "/verify-email", tag = "app",
+    params(("token" = String, Query, description = "The token of the verification email's link")),
+    responses((status = 200, description = "An HTML page whose button posts the token (read by the browser, never echoed by the server) to `POST /api/auth/verify-email`", content_type = "text/html", body = String)))]
+fn app_verify_email_page() {}
 
 #[utoipa::path(post, path = "/api/clients", tag = "app",
     security(("session" = [])),

@@ -1042,3 +1042,32 @@ async fn mail_outage_sqlite() {
 async fn mail_outage_postgres() {
     mail_outage(Backend::Postgres).await;
 }
+
+/// The page the verification email links to: static HTML that echoes nothing of the request
+/// (a hostile `token` cannot inject markup), with a strict content security policy.
+#[actix_web::test]
+async fn the_verification_link_opens_a_page() {
+    let app = TestApp::start(Backend::Sqlite, Plan::Free)
+        .await
+        .expect("sqlite");
+    let res = app
+        .send(
+            "GET",
+            "/verify-email?token=%3C%2Fscript%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(
+        res.header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    let page = String::from_utf8(res.body).unwrap();
+    assert!(page.contains("/api/auth/verify-email"));
+    assert!(!page.contains("alert(1)"));
+    let res = app.send("POST", "/verify-email", &[], None).await;
+    assert_eq!(res.status, 405);
+}
