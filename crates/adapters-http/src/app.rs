@@ -411,6 +411,25 @@ fn text(c: &mut Collector, field: Field, input: Input) -> Option<String> {
     }
 }
 
+/// `{"user": user}` with the new session's cookie (sign-up and login).
+fn signed_in<S: Store>(
+    state: &AppState<S>,
+    status: StatusCode,
+    account: &Account,
+    session: &NewSession,
+) -> Result<HttpResponse, ApiError> {
+    let cookie = session_cookie(&state.settings, session, state.services.now());
+    with_cookie(
+        json(
+            status,
+            &UserEnvelope {
+                user: account.into(),
+            },
+        )?,
+        &cookie,
+    )
+}
+
 fn with_cookie(mut response: HttpResponse, cookie: &str) -> Result<HttpResponse, ApiError> {
     let value = HeaderValue::from_str(cookie).map_err(|e| ApiError::Internal(Box::new(e)))?;
     response.headers_mut().append(header::SET_COOKIE, value);
@@ -430,16 +449,7 @@ async fn sign_up<S: Store>(
         name: body.take("name"),
     };
     let (account, session) = state.services.sign_up(input).await.map_err(account_error)?;
-    let cookie = session_cookie(&state.settings, &session, state.services.now());
-    with_cookie(
-        json(
-            StatusCode::CREATED,
-            &UserEnvelope {
-                user: (&account).into(),
-            },
-        )?,
-        &cookie,
-    )
+    signed_in(&state, StatusCode::CREATED, &account, &session)
 }
 
 async fn log_in<S: Store>(
@@ -461,16 +471,7 @@ async fn log_in<S: Store>(
         .log_in(&email, &password)
         .await
         .map_err(account_error)?;
-    let cookie = session_cookie(&state.settings, &session, state.services.now());
-    with_cookie(
-        json(
-            StatusCode::OK,
-            &UserEnvelope {
-                user: (&account).into(),
-            },
-        )?,
-        &cookie,
-    )
+    signed_in(&state, StatusCode::OK, &account, &session)
 }
 
 async fn log_out<S: Store>(

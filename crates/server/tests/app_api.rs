@@ -79,6 +79,18 @@ async fn sign_up<'a>(app: &'a TestApp, email: &str) -> (Browser<'a>, Value) {
     (Browser { app, cookie }, res.json()["user"].clone())
 }
 
+/// Posts a verification token.
+async fn verify(app: &TestApp, token: &str) -> Res {
+    let body = json!({ "token": token }).to_string();
+    app.send(
+        "POST",
+        "/api/auth/verify-email",
+        &[("Content-Type", "application/json")],
+        Some(body.as_bytes()),
+    )
+    .await
+}
+
 /// The verification token mailed to `email` (the `.eml` files of the test mail directory).
 fn mailed_token(email: &str) -> String {
     let dir = clientele_server::Settings::for_tests("sqlite::memory:").mail_dir;
@@ -96,14 +108,7 @@ async fn verified_browser<'a>(app: &'a TestApp, tag: &str) -> (Browser<'a>, Valu
     let email = unique_email(tag);
     let (browser, _) = sign_up(app, &email).await;
     let token = mailed_token(&email);
-    let res = app
-        .send(
-            "POST",
-            "/api/auth/verify-email",
-            &[("Content-Type", "application/json")],
-            Some(json!({"token": token}).to_string().as_bytes()),
-        )
-        .await;
+    let res = verify(app, &token).await;
     assert_eq!(res.status, 200, "{:?}", String::from_utf8_lossy(&res.body));
     (browser, res.json()["user"].clone())
 }
@@ -147,27 +152,13 @@ async fn sign_up_verify_create(app: TestApp) {
 
     // Verify with the mailed token.
     let token = mailed_token(&email);
-    let res = app
-        .send(
-            "POST",
-            "/api/auth/verify-email",
-            &[("Content-Type", "application/json")],
-            Some(json!({"token": token}).to_string().as_bytes()),
-        )
-        .await;
+    let res = verify(&app, &token).await;
     assert_eq!(res.status, 200);
     assert!(is_rfc3339_millis(
         res.json()["user"]["emailVerified"].as_str().unwrap()
     ));
     // Single use.
-    let res = app
-        .send(
-            "POST",
-            "/api/auth/verify-email",
-            &[("Content-Type", "application/json")],
-            Some(json!({"token": token}).to_string().as_bytes()),
-        )
-        .await;
+    let res = verify(&app, &token).await;
     assert_eq!(
         (res.status.as_u16(), res.json()["code"].clone()),
         (400, json!("invalid_token"))
@@ -1003,14 +994,7 @@ async fn mail_outage(backend: Backend) {
         .next()
         .unwrap()
         .to_owned();
-    let res = app
-        .send(
-            "POST",
-            "/api/auth/verify-email",
-            &[("Content-Type", "application/json")],
-            Some(json!({"token": token}).to_string().as_bytes()),
-        )
-        .await;
+    let res = verify(&app, &token).await;
     assert_eq!(res.status, 200);
     let res = browser
         .send("POST", "/api/auth/resend-verification", None)
