@@ -49,8 +49,10 @@ pub struct GlobalArgs {
     )]
     pub log_format: LogFormat,
     /// Log filter (tracing-subscriber's `EnvFilter` syntax), e.g. `info` or `warn,clientele=debug`.
-    #[arg(long, global = true, env = "CLIENTELE_LOG", default_value = "info")]
-    pub log: String,
+    /// Default: `info` for `serve`; `off` for the administration commands, whose stderr is then
+    /// only their one-line error.
+    #[arg(long, global = true, env = "CLIENTELE_LOG")]
+    pub log: Option<String>,
     /// argon2id memory cost, in KiB.
     #[arg(
         long,

@@ -15,7 +15,15 @@ async fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
-    telemetry::init(cli.global.log_format, &cli.global.log);
+    let default_log = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "off"
+    };
+    telemetry::init(
+        cli.global.log_format,
+        cli.global.log.as_deref().unwrap_or(default_log),
+    );
     let result = match cli.command {
         Command::Serve(args) => match Settings::from_args(&cli.global, &args) {
             Ok(settings) => serve(settings).await.map_err(|e| e.to_string()),
@@ -40,7 +48,8 @@ async fn main() -> ExitCode {
         Err(message) => {
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("error: {}", message.replace('\n', " "));
+                let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+                eprintln!("error: {line}");
             }
             ExitCode::FAILURE
         }
