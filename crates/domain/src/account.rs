@@ -148,11 +148,15 @@ impl User {
     /// `organization_plan`: a trial that has expired (without an active subscription) counts as free.
     #[must_use]
     pub fn effective_plan(&self, organization_plan: Plan, now: OffsetDateTime) -> Plan {
-        if self.subscription_status != SubscriptionStatus::Active && self.trial_expired(now) {
-            Plan::Free
-        } else {
-            organization_plan
-        }
+        self.plan_cap(now).unwrap_or(organization_plan)
+    }
+
+    /// The plan that replaces the organization's for this user's creates, if any: the free plan
+    /// once a trial has expired without an active subscription.
+    #[must_use]
+    pub fn plan_cap(&self, now: OffsetDateTime) -> Option<Plan> {
+        (self.subscription_status != SubscriptionStatus::Active && self.trial_expired(now))
+            .then_some(Plan::Free)
     }
 }
 

@@ -245,9 +245,7 @@ impl<S: Store> Services<S> {
                     .cuid()
                     .parse()
                     .map_err(|e| ClientError::Unexpected(Box::new(e)))?;
-                let cap = (user.effective_plan(Plan::Enterprise, now) == Plan::Free)
-                    .then_some(Plan::Free);
-                (id, Some(user.id.clone()), cap)
+                (id, Some(user.id.clone()), user.plan_cap(now))
             }
         };
         let record = ClientRecord {
