@@ -81,10 +81,24 @@ impl SqliteDb {
 
 /// The PostgreSQL server tests run against.
 pub fn admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
+    let url = std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_TEST_DATABASE_URL.to_owned())
+        .unwrap_or_else(|| DEFAULT_TEST_DATABASE_URL.to_owned());
+    without_tls(&url)
+}
+
+/// `url` with `sslmode=disable` unless it names a mode. The tests talk to a local server, where TLS
+/// buys nothing, and libpq's OpenSSL state is torn down by an `atexit` handler while pool and
+/// server threads still hold TLS connections: a test binary could crash *after* its tests passed.
+pub fn without_tls(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 /// `url` pointing at database `db` instead.

@@ -63,8 +63,9 @@ impl TestDb {
                 Some(Self::Sqlite { dir, url })
             }
             Backend::Postgres => {
-                let admin_url =
-                    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_owned());
+                let admin_url = without_tls(
+                    &std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_owned()),
+                );
                 let mut admin = match PgConnection::establish(&admin_url) {
                     Ok(c) => c,
                     Err(e) => {
@@ -156,6 +157,19 @@ impl Drop for TestDb {
                 }
             }
         }
+    }
+}
+
+/// `url` with `sslmode=disable` unless it names a mode. The tests talk to a local server, where TLS
+/// buys nothing, and libpq's OpenSSL state is torn down by an `atexit` handler while pool and
+/// server threads still hold TLS connections: a test binary could crash *after* its tests passed.
+pub fn without_tls(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
     }
 }
 
