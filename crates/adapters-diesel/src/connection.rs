@@ -200,12 +200,19 @@ pub struct PoolOptions {
     pub sqlite_busy_timeout: Duration,
 }
 
+impl PoolOptions {
+    /// The default most connections.
+    pub const DEFAULT_MAX_SIZE: u32 = 10;
+    /// The default wait for a connection, in milliseconds.
+    pub const DEFAULT_TIMEOUT_MS: u64 = 5000;
+}
+
 impl Default for PoolOptions {
     fn default() -> Self {
         Self {
-            max_size: 10,
+            max_size: Self::DEFAULT_MAX_SIZE,
             min_idle: Some(1),
-            connection_timeout: Duration::from_secs(5),
+            connection_timeout: Duration::from_millis(Self::DEFAULT_TIMEOUT_MS),
             sqlite_busy_timeout: Duration::from_secs(5),
         }
     }

@@ -60,6 +60,7 @@ impl<S: Store> FromRequest for ApiKeyAuth<S> {
             let presented = presented.ok_or(ApiError::Unauthorized)?;
             let caller = state
                 .services
+                .accounts
                 .resolve_api_key(&presented)
                 .await
                 .map_err(|e| match e {

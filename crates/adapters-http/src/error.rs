@@ -13,7 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use clientele_domain::{Issue, IssueKind, LimitReached, ValidationErrors};
-use clientele_ports::{AccountError, BoxError, ClientError, StoredResponse};
+use clientele_ports::{AccountError, BoxError, ClientError, StoredResponse, error_chain};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -21,6 +21,11 @@ use crate::surface::Surface;
 
 /// Seconds a client is told to wait after a 503.
 pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+
+/// The 404 message of a client (both surfaces).
+pub const CLIENT_NOT_FOUND: &str = "Client not found";
+/// The app API's 404 message on writes to a client (the seed's wording).
+pub const CLIENT_NOT_FOUND_OR_UNAUTHORIZED: &str = "Client not found or unauthorized";
 
 /// Every error either surface answers.
 #[derive(Debug)]
@@ -72,48 +77,18 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// Maps a client use case's error. `NotFound` becomes `"Client not found"`.
+    /// Maps a client use case's error; `not_found` is the surface's message for a 404
+    /// ([`CLIENT_NOT_FOUND`] or [`CLIENT_NOT_FOUND_OR_UNAUTHORIZED`]).
     #[must_use]
-    pub fn client(surface: Surface, e: ClientError) -> Self {
-        Self::client_with(surface, e, "Client not found")
-    }
-
-    /// Maps a client use case's error with the surface's own not-found message.
-    #[must_use]
-    pub fn client_with(surface: Surface, e: ClientError, not_found: &'static str) -> Self {
+    pub fn client(surface: Surface, e: ClientError, not_found: &'static str) -> Self {
         match e {
             ClientError::Validation(errors) => Self::Validation { surface, errors },
             ClientError::VerificationRequired(_) => Self::VerificationRequired,
             ClientError::LimitReached(reached) => Self::PlanLimitReached { surface, reached },
             ClientError::NameTaken => Self::NameTaken,
             ClientError::NotFound => Self::NotFound(not_found),
-            ClientError::IdempotencyKeyReused => Self::IdempotencyKeyReused,
-            ClientError::IdempotencyKeyInUse => Self::IdempotencyKeyInUse,
             ClientError::Unavailable(e) => Self::Unavailable(e),
             ClientError::Unexpected(e) => Self::Internal(e),
-        }
-    }
-
-    /// The same mapping from a borrowed error (for responses kept under an `Idempotency-Key`).
-    /// The cause chains of 5xx errors are carried as text, to be logged.
-    #[must_use]
-    pub fn client_ref(surface: Surface, e: &ClientError) -> Self {
-        match e {
-            ClientError::Validation(errors) => Self::Validation {
-                surface,
-                errors: errors.clone(),
-            },
-            ClientError::VerificationRequired(_) => Self::VerificationRequired,
-            ClientError::LimitReached(reached) => Self::PlanLimitReached {
-                surface,
-                reached: *reached,
-            },
-            ClientError::NameTaken => Self::NameTaken,
-            ClientError::NotFound => Self::NotFound("Client not found"),
-            ClientError::IdempotencyKeyReused => Self::IdempotencyKeyReused,
-            ClientError::IdempotencyKeyInUse => Self::IdempotencyKeyInUse,
-            ClientError::Unavailable(_) => Self::Unavailable(cause_chain(e).into()),
-            ClientError::Unexpected(_) => Self::Internal(cause_chain(e).into()),
         }
     }
 
@@ -288,10 +263,10 @@ impl ApiError {
     fn log(&self) {
         match self {
             Self::Internal(e) => {
-                tracing::error!(error.chain = %cause_chain(e.as_ref()), "internal error");
+                tracing::error!(error.chain = %error_chain(e.as_ref()), "internal error");
             }
             Self::Unavailable(e) => {
-                tracing::warn!(error.chain = %cause_chain(e.as_ref()), "database unavailable");
+                tracing::warn!(error.chain = %error_chain(e.as_ref()), "database unavailable");
             }
             _ => {}
         }
@@ -362,19 +337,6 @@ impl From<actix_web::error::JsonPayloadError> for ApiError {
             _ => Self::InvalidJson,
         }
     }
-}
-
-/// `outer: inner: innermost`, for logs.
-#[must_use]
-pub fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 /// `{"error", "code"}`: the body of every error without extra fields.

@@ -5,24 +5,23 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use clientele_domain::{
-    Client, ClientInput, ClientPatch, ClientQuery, ClientQueryInput, ClientSchema, Collector,
-    Field, Issue, NewClient, StringCheck,
+    Client, ClientPatch, ClientQuery, ClientQueryInput, ClientSchema, Collector, Field, Issue,
+    NewClient, StringCheck,
 };
-use clientele_ports::{ClientError, IdempotencyRequest, Replayable, Store, StoredResponse};
+use clientele_ports::{Begin, ClientError, Store, StoredResponse};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::auth::ApiKeyAuth;
-use crate::body::{JsonBody, JsonObject};
-use crate::error::{ApiError, UNAVAILABLE_RETRY_AFTER};
+use crate::body::JsonBody;
+use crate::error::{ApiError, CLIENT_NOT_FOUND};
 use crate::respond::{client_id, json, method_not_allowed, query_pairs};
 use crate::state::AppState;
 use crate::surface::Surface;
 use crate::time_fmt;
 
 const SURFACE: Surface = Surface::Management;
-const CLIENT_NOT_FOUND: &str = "Client not found";
 
 /// The header asking for an idempotent create.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -234,20 +233,6 @@ pub struct ClientUpdateRequest {
     pub domain: Option<String>,
 }
 
-fn client_input(body: &mut JsonObject) -> ClientInput {
-    ClientInput {
-        name: body.take("name"),
-        display_name: body.take("display_name"),
-        business_type: body.take("type"),
-        subscription_plan: body.take("subscription_plan"),
-        status: body.take("status"),
-        contact_person: body.take("contact_person"),
-        contact_email: body.take("contact_email"),
-        phone_number: body.take("phone_number"),
-        domain: body.take("domain"),
-    }
-}
-
 // ------------------------------------------------------------------------------------ handlers
 
 async fn me<S: Store>(auth: ApiKeyAuth<S>) -> Result<HttpResponse, ApiError> {
@@ -292,7 +277,7 @@ async fn create_client<S: Store>(
 ) -> Result<HttpResponse, ApiError> {
     let mut body = body.object(state.settings.body_limit).await?;
     let fingerprint = body.fingerprint();
-    let parsed = NewClient::parse(client_input(&mut body), &ClientSchema::MANAGEMENT);
+    let parsed = NewClient::parse(SURFACE.client_input(&mut body), &ClientSchema::MANAGEMENT);
     let key = idempotency_key(&req);
     let (new, key) = match (parsed, key) {
         (Ok(new), Ok(key)) => (new, key),
@@ -310,46 +295,62 @@ async fn create_client<S: Store>(
             });
         }
     };
-    let services = &state.services;
+    let clients = &state.services.clients;
+    let grant = clients
+        .authorize_create(&auth.caller)
+        .map_err(client_error)?;
     let Some(key) = key else {
-        let client = services
-            .create_client(&auth.caller, new)
-            .await
-            .map_err(|e| ApiError::client(SURFACE, e))?;
-        return json(
-            StatusCode::CREATED,
-            &ClientEnvelope {
-                data: (&client).into(),
-            },
-        );
+        let client = clients.create(grant, new).await.map_err(client_error)?;
+        return json(StatusCode::CREATED, &envelope(&client));
     };
-    let request = IdempotencyRequest { key, fingerprint };
-    let outcome = services
-        .create_client_idempotent(&auth.caller, new, &request, render_create)
-        .await
-        .map_err(|e| ApiError::client(SURFACE, e))?;
-    Ok(match outcome {
-        Replayable::Fresh(stored) => stored_response(&stored, false),
-        Replayable::Replayed(stored) => stored_response(&stored, true),
-    })
-}
-
-/// The response of a create, as kept under an `Idempotency-Key`.
-fn render_create(result: &Result<Client, ClientError>) -> StoredResponse {
-    match result {
-        Ok(client) => match serde_json::to_vec(&ClientEnvelope {
-            data: client.into(),
-        }) {
-            Ok(body) => StoredResponse {
+    // An idempotent create: claim the key, create, keep the response for replays. A transient
+    // failure is not kept (the claim is released), so the client may retry with the same key.
+    let org = auth.caller.organization_id();
+    let idempotency = &state.services.idempotency;
+    let begun = idempotency.begin(org, &key, &fingerprint).await;
+    match begun.map_err(|e| client_error(e.into()))? {
+        Begin::Started => {}
+        Begin::Replay(stored) => return Ok(stored_response(&stored, true)),
+        Begin::Mismatch => return Err(ApiError::IdempotencyKeyReused),
+        Begin::InProgress => return Err(ApiError::IdempotencyKeyInUse),
+    }
+    let rendered = match clients.create(grant, new).await {
+        Ok(client) => {
+            serde_json::to_vec(&envelope(&client)).map_err(|e| ApiError::Internal(e.into()))
+        }
+        Err(e) => Err(client_error(e)),
+    };
+    match rendered {
+        Ok(body) => {
+            let stored = StoredResponse {
                 status: StatusCode::CREATED.as_u16(),
                 body,
-            },
-            Err(e) => ApiError::Internal(Box::new(e)).to_stored(),
-        },
-        Err(e) => ApiError::client_ref(SURFACE, e).to_stored(),
+            };
+            idempotency.complete(org, &key, &stored).await;
+            Ok(stored_response(&stored, false))
+        }
+        Err(e @ (ApiError::Unavailable(_) | ApiError::Internal(_))) => {
+            idempotency.release(org, &key).await;
+            Err(e)
+        }
+        Err(e) => {
+            idempotency.complete(org, &key, &e.to_stored()).await;
+            Err(e)
+        }
     }
 }
 
+fn envelope(client: &Client) -> ClientEnvelope {
+    ClientEnvelope {
+        data: client.into(),
+    }
+}
+
+fn client_error(e: ClientError) -> ApiError {
+    ApiError::client(SURFACE, e, CLIENT_NOT_FOUND)
+}
+
+/// A response kept under an `Idempotency-Key` (only completed outcomes are kept: never a 5xx).
 fn stored_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut res = HttpResponse::build(status);
@@ -359,9 +360,6 @@ fn stored_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
     ));
     if replayed {
         res.insert_header((IDEMPOTENT_REPLAYED, HeaderValue::from_static("true")));
-    }
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        res.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER.to_string()));
     }
     res.body(stored.body.clone())
 }
@@ -375,9 +373,10 @@ async fn list_clients<S: Store>(
         .map_err(|e| ApiError::validation(SURFACE, e))?;
     let page = state
         .services
+        .clients
         .list_clients(&auth.caller, &query)
         .await
-        .map_err(|e| ApiError::client(SURFACE, e))?;
+        .map_err(client_error)?;
     json(
         StatusCode::OK,
         &ClientList {
@@ -419,15 +418,11 @@ async fn get_client<S: Store>(
     let id = client_id(&req, CLIENT_NOT_FOUND)?;
     let client = state
         .services
+        .clients
         .get_client(&auth.caller, &id)
         .await
-        .map_err(|e| ApiError::client(SURFACE, e))?;
-    json(
-        StatusCode::OK,
-        &ClientEnvelope {
-            data: (&client).into(),
-        },
-    )
+        .map_err(client_error)?;
+    json(StatusCode::OK, &envelope(&client))
 }
 
 async fn update_client<S: Store>(
@@ -438,19 +433,15 @@ async fn update_client<S: Store>(
 ) -> Result<HttpResponse, ApiError> {
     let id = client_id(&req, CLIENT_NOT_FOUND)?;
     let mut body = body.object(state.settings.body_limit).await?;
-    let patch = ClientPatch::parse(client_input(&mut body), &ClientSchema::MANAGEMENT)
+    let patch = ClientPatch::parse(SURFACE.client_input(&mut body), &ClientSchema::MANAGEMENT)
         .map_err(|e| ApiError::validation(SURFACE, e))?;
     let client = state
         .services
+        .clients
         .update_client(&auth.caller, &id, patch)
         .await
-        .map_err(|e| ApiError::client(SURFACE, e))?;
-    json(
-        StatusCode::OK,
-        &ClientEnvelope {
-            data: (&client).into(),
-        },
-    )
+        .map_err(client_error)?;
+    json(StatusCode::OK, &envelope(&client))
 }
 
 async fn delete_client<S: Store>(
@@ -461,9 +452,10 @@ async fn delete_client<S: Store>(
     let id = client_id(&req, CLIENT_NOT_FOUND)?;
     state
         .services
+        .clients
         .delete_client(&auth.caller, &id)
         .await
-        .map_err(|e| ApiError::client(SURFACE, e))?;
+        .map_err(client_error)?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -24,11 +24,18 @@ pub struct RateLimits {
     pub other_per_minute: u32,
 }
 
+impl RateLimits {
+    /// `POST /v1/clients` a minute per key, as the seed's product documents.
+    pub const DEFAULT_CREATE_PER_MINUTE: u32 = 10;
+    /// Every other request a minute per key.
+    pub const DEFAULT_OTHER_PER_MINUTE: u32 = 600;
+}
+
 impl Default for RateLimits {
     fn default() -> Self {
         Self {
-            create_per_minute: 10,
-            other_per_minute: 600,
+            create_per_minute: Self::DEFAULT_CREATE_PER_MINUTE,
+            other_per_minute: Self::DEFAULT_OTHER_PER_MINUTE,
         }
     }
 }

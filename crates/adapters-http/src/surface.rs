@@ -3,7 +3,9 @@
 //! The domain reports every failed rule against a [`Field`]; a surface renders it under its own
 //! name: snake_case on the management API (`/v1`), camelCase on the app API (`/api`).
 
-use clientele_domain::Field;
+use clientele_domain::{ClientInput, Field};
+
+use crate::body::JsonObject;
 
 /// Which API a request came through. Decides field names in validation `details` and the shape
 /// of the plan-limit body.
@@ -55,6 +57,35 @@ impl Surface {
                 Field::Offset => "offset",
                 Field::Query => "q",
                 Field::IdempotencyKey => "Idempotency-Key",
+            },
+        }
+    }
+}
+
+impl Surface {
+    /// The client fields this surface exposes, taken from a body under this surface's names
+    /// (the names are [`Self::field_name`]'s, declared once).
+    #[must_use]
+    pub fn client_input(self, body: &mut JsonObject) -> ClientInput {
+        let mut take = |field| body.take(self.field_name(field));
+        match self {
+            Self::Management => ClientInput {
+                name: take(Field::Name),
+                display_name: take(Field::DisplayName),
+                business_type: take(Field::BusinessType),
+                subscription_plan: take(Field::SubscriptionPlan),
+                status: take(Field::Status),
+                contact_person: take(Field::ContactPerson),
+                contact_email: take(Field::ContactEmail),
+                phone_number: take(Field::PhoneNumber),
+                domain: take(Field::Domain),
+            },
+            Self::App => ClientInput {
+                name: take(Field::Name),
+                domain: take(Field::Domain),
+                contact_person: take(Field::ContactPerson),
+                contact_email: take(Field::ContactEmail),
+                ..ClientInput::default()
             },
         }
     }

@@ -25,10 +25,12 @@ async fn fixture(limits: RateLimits) -> Fixture {
     let harness = Harness::new();
     let services = Arc::new(harness.services(Config::default()));
     let org = services
+        .organizations
         .create_organization("Acme", Plan::Free)
         .await
         .unwrap();
     let (_, secret) = services
+        .accounts
         .create_api_key(org.id, "test", Environment::Production)
         .await
         .unwrap();

@@ -9,7 +9,7 @@ use crate::contact::Email;
 use crate::ids::{ApiKeyId, OrganizationId, UserId};
 use crate::plan::Plan;
 use crate::text::bounded_text;
-use crate::validation::{Field, Issue};
+use crate::validation::{Collector, Expected, Field, Input, Issue, Received, ValidationErrors};
 
 bounded_text!(
     /// An organization's name: trimmed, 1–200 characters.
@@ -207,6 +207,74 @@ impl Password {
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(***)")
+    }
+}
+
+/// A new account's credentials, parsed: what a sign-up (or an operator's `users create`) gives.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: Email,
+    pub password: Password,
+    pub name: Option<UserName>,
+}
+
+impl NewAccount {
+    /// Parses the fields of a sign-up, reporting every failed rule: `email` and `password` are
+    /// required strings, `name` an optional one (absent, `null` or blank means none).
+    ///
+    /// # Errors
+    /// Every issue of the three fields.
+    pub fn parse(email: Input, password: Input, name: Input) -> Result<Self, ValidationErrors> {
+        let mut c = Collector::new();
+        let email = c
+            .required_text(Field::Email, email)
+            .and_then(|s| c.take(Email::parse(Field::Email, &s)));
+        let password = c
+            .required_text(Field::Password, password)
+            .and_then(|s| c.take(Password::parse(&s)));
+        let name = match name {
+            Input::Missing | Input::Null => Some(None),
+            Input::Text(n) if n.trim().is_empty() => Some(None),
+            Input::Text(n) => c.take(UserName::parse(&n)).map(Some),
+            Input::Other(received) => {
+                c.push(Issue::invalid_type(
+                    Field::UserName,
+                    Expected::String,
+                    received,
+                ));
+                None
+            }
+        };
+        c.check()?;
+        match (email, password, name) {
+            (Some(email), Some(password), Some(name)) => Ok(Self {
+                email,
+                password,
+                name,
+            }),
+            // Unreachable: a missing value recorded an issue, so `check` returned it.
+            _ => Err(ValidationErrors::single(Issue::invalid_type(
+                Field::Email,
+                Expected::String,
+                Received::Undefined,
+            ))),
+        }
+    }
+
+    /// From plain strings (the command line, tests).
+    ///
+    /// # Errors
+    /// As [`Self::parse`].
+    pub fn from_text(
+        email: &str,
+        password: &str,
+        name: Option<&str>,
+    ) -> Result<Self, ValidationErrors> {
+        Self::parse(
+            Input::text(email),
+            Input::text(password),
+            name.map_or(Input::Missing, Input::text),
+        )
     }
 }
 

@@ -342,6 +342,22 @@ impl Collector {
         self.0.push(issue);
     }
 
+    /// The text of a required string field; anything else (absent, `null`, another type)
+    /// records an `invalid_type` issue.
+    pub fn required_text(&mut self, field: Field, input: Input) -> Option<String> {
+        match input {
+            Input::Text(s) => Some(s),
+            other => {
+                self.push(Issue::invalid_type(
+                    field,
+                    Expected::String,
+                    other.received(),
+                ));
+                None
+            }
+        }
+    }
+
     /// `Ok(())` when nothing failed.
     ///
     /// # Errors

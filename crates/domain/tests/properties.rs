@@ -3,12 +3,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::collections::HashSet;
+
 use clientele_domain::{
     ApiKeyId, ApiKeyName, BusinessType, ClientId, ClientInput, ClientName, ClientPatch,
     ClientQuery, ClientQueryInput, ClientSchema, ContactPerson, DisplayName, Email, Environment,
     Field, Input, Limit, NewClient, OrganizationId, OrganizationName, Password, PhoneNumber, Plan,
-    PlanLabel, PlanLimits, Received, SignupFlow, Slug, Status, SubscriptionStatus, UserId,
-    UserName, Website, is_cuid2, name_key,
+    PlanLabel, PlanLimits, Received, SignupFlow, Slug, SlugAttempt, Status, SubscriptionStatus,
+    UserId, UserName, Website, is_cuid2, name_key, slug_attempts,
 };
 use proptest::prelude::*;
 
@@ -161,6 +163,26 @@ fn assert_slug_shape(slug: &str) {
     );
 }
 
+/// Creates a client of `id` under `base` in a store in miniature (the base's counter, the taken
+/// slugs) that follows the slug policy; `None` when it gives up.
+fn allocate_slug(
+    base: &Slug,
+    id: &ClientId,
+    counter: &mut u64,
+    taken: &mut HashSet<String>,
+) -> Option<Slug> {
+    slug_attempts(base, id).find_map(|attempt| {
+        let slug = match attempt {
+            SlugAttempt::Numbered { step } => {
+                *counter += step;
+                base.nth(*counter)
+            }
+            SlugAttempt::Exact(slug) => slug,
+        };
+        taken.insert(slug.as_str().to_owned()).then_some(slug)
+    })
+}
+
 proptest! {
     // ----- idempotence -----
 
@@ -263,6 +285,28 @@ proptest! {
         let nth = base.nth(n);
         prop_assert_eq!(nth.as_str(), format!("{}-{n}", base.as_str()));
         prop_assert!(!nth.as_str().contains("--"));
+    }
+
+    #[test]
+    fn slug_policy_always_finds_a_free_slug(
+        raw in name_like(),
+        squatted in proptest::collection::btree_set(1..=2_000u64, 0..200),
+        start in 0..5_000u64,
+        ids in proptest::collection::btree_set(any::<u128>(), 1..40),
+    ) {
+        // Whatever numbers of the base are taken, and wherever its counter stands, every create
+        // gets a slug of its own: numbered, or tagged with its (unique) id.
+        let base = Slug::derive(&raw);
+        let mut taken: HashSet<String> =
+            squatted.iter().map(|&n| base.nth(n).as_str().to_owned()).collect();
+        let mut counter = start;
+        for id in ids {
+            let id: ClientId = format!("{id:032x}").parse().unwrap();
+            let slug = allocate_slug(&base, &id, &mut counter, &mut taken);
+            prop_assert!(slug.is_some(), "no free slug for {} ({})", base, id);
+            let slug = slug.unwrap();
+            prop_assert!(slug.as_str().starts_with(base.as_str()), "{}", slug);
+        }
     }
 
     // ----- no parser panics -----

@@ -46,6 +46,7 @@ macro_rules! for_each_contract_test {
                 tenant_isolation,
                 names_unique_case_insensitively,
                 slug_sequence,
+                slugs_pass_squatted_suffixes,
                 plan_limit_and_delete,
                 concurrent_creators_at_limit,
                 concurrent_same_name,
@@ -695,6 +696,52 @@ pub async fn slug_sequence<S: Store>(store: &S) {
     );
     assert_eq!(slug(create(store, &a, "東京", ms(8)).await), "client");
     assert_eq!(slug(create(store, &a, "大阪", ms(9)).await), "client-2");
+}
+
+/// The domain's slug allocation policy holds on every store: with `acme` and `acme-2` …
+/// `acme-40` taken on purpose by names like "Acme 2", further "Acme" names still get distinct
+/// `acme-N` slugs past the squatted ones (the counter moves on in growing steps), and when every
+/// numbered slug of the policy is taken, the base is tagged with the client's id.
+pub async fn slugs_pass_squatted_suffixes<S: Store>(store: &S) {
+    let org = seed_org(store, Plan::Enterprise).await;
+    create(store, &org, "Acme", ms(0)).await;
+    for n in 2..=40 {
+        let squatter = create(store, &org, &format!("Acme {n}"), ms(n)).await;
+        assert_eq!(squatter.slug.as_str(), format!("acme-{n}"));
+    }
+    let mut slugs = std::collections::HashSet::new();
+    for (i, name) in ["Acme!", "Acme?", "Acme.", "Acme;"].into_iter().enumerate() {
+        let c = create(store, &org, name, ms(100 + i as i64)).await;
+        let n: u64 = c
+            .slug
+            .as_str()
+            .strip_prefix("acme-")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{name}: a numbered slug, not {}", c.slug));
+        assert!(n > 40, "{name}: {} is past the squatted suffixes", c.slug);
+        assert!(slugs.insert(n), "{name}: {} is distinct", c.slug);
+    }
+
+    // A base whose every numbered slug is taken: after "Zed" (counter at 1), the policy's
+    // numbers are 2, 3, 4, 6, 10, 18, ... 1026; with all of them squatted, the next client's
+    // slug is the base tagged with its own id.
+    create(store, &org, "Zed", ms(1000)).await;
+    let mut n = 1_u64;
+    for step in [1, 1, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512] {
+        n += step;
+        create(store, &org, &format!("Zed {n}"), ms(1000 + n as i64)).await;
+    }
+    let record = named(&org, "Zed!", ms(5000));
+    let id = record.id.clone();
+    let tagged = store
+        .create_client(record, default_limits())
+        .await
+        .expect("a tagged slug");
+    assert_eq!(
+        tagged.slug,
+        clientele_domain::Slug::derive("Zed").tagged(&id, 8),
+        "the base tagged with 8 characters of the id"
+    );
 }
 
 /// The plan limit: checked before the name, against the organization's plan (or the rule's cap

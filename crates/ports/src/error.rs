@@ -5,6 +5,20 @@ use clientele_domain::{LimitReached, ValidationErrors, VerificationRequired};
 /// Any error, boxed, for the cause chain of an infrastructure failure.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// `outer: inner: innermost`: an error and its sources on one line, for a log line or a
+/// one-line message. The one cause-chain formatter of the workspace.
+#[must_use]
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
 /// What a repository can answer besides success.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -62,10 +76,6 @@ pub enum ClientError {
     NameTaken,
     #[error("client not found")]
     NotFound,
-    #[error("this Idempotency-Key was used with another request body")]
-    IdempotencyKeyReused,
-    #[error("a request with this Idempotency-Key is still being processed")]
-    IdempotencyKeyInUse,
     #[error("the database is unavailable")]
     Unavailable(#[source] BoxError),
     #[error("unexpected error")]

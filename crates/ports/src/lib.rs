@@ -3,7 +3,9 @@
 //! - [`repos`]: the storage ports (clients, organizations, users, sessions, API keys, idempotency
 //!   records), and [`repos::Store`], all of them at once;
 //! - [`infra`]: the clock, the id and secret generator, the password hasher, the mailer;
-//! - [`services::Services`]: the use cases, generic over the store;
+//! - [`services`]: the use cases, one service per aggregate ([`ClientService`],
+//!   [`OrganizationService`], [`AccountService`], [`IdempotencyService`]), and [`Services`], all
+//!   of them over one store;
 //! - `memory` (feature `testing`): in-memory implementations that behave like the database.
 //!
 //! Nothing here knows actix, diesel or r2d2.
@@ -18,7 +20,7 @@ pub mod repos;
 pub mod secrets;
 pub mod services;
 
-pub use error::{AccountError, BoxError, ClientError, InfraError, RepoError};
+pub use error::{AccountError, BoxError, ClientError, InfraError, RepoError, error_chain};
 pub use infra::{Clock, IdGenerator, Mailer, Message, PasswordHasher, RandomIds, SystemClock};
 pub use repos::{
     ApiKeyStore, Begin, ClientPage, ClientRecord, ClientRepository, Credentials, IdempotencyClaim,
@@ -27,6 +29,6 @@ pub use repos::{
 };
 pub use secrets::{Secret, SecretHash};
 pub use services::{
-    Account, Bootstrap, Caller, Config, IdempotencyRequest, NewSession, NewUser, Purged,
-    Replayable, Services, SignUpInput, UserUpdate,
+    Account, AccountService, Bootstrap, Caller, ClientService, Config, CreateGrant,
+    IdempotencyService, NewSession, NewUser, OrganizationService, Purged, Services, UserUpdate,
 };

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use clientele_domain::{
     ApiKey, ApiKeyId, Client, ClientId, ClientPatch, ClientQuery, Email, Organization,
-    OrganizationId, Plan, Slug, User, UserId,
+    OrganizationId, Plan, Slug, SlugAttempt, User, UserId, slug_attempts,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -95,18 +95,27 @@ impl State {
             .any(|c| c.organization_id == org && c.name.key() == key && Some(&c.id) != except)
     }
 
-    fn next_slug(&mut self, base: &Slug) -> Slug {
-        loop {
-            let n = self
-                .slug_counters
-                .entry(base.as_str().to_owned())
-                .or_insert(0);
-            *n += 1;
-            let slug = base.nth(*n);
+    /// The first free slug of the domain's allocation policy.
+    fn next_slug(&mut self, base: &Slug, id: &ClientId) -> Result<Slug, RepoError> {
+        for attempt in slug_attempts(base, id) {
+            let slug = match attempt {
+                SlugAttempt::Numbered { step } => {
+                    let n = self
+                        .slug_counters
+                        .entry(base.as_str().to_owned())
+                        .or_insert(0);
+                    *n += step;
+                    base.nth(*n)
+                }
+                SlugAttempt::Exact(slug) => slug,
+            };
             if !self.clients.iter().any(|c| c.slug == slug) {
-                return slug;
+                return Ok(slug);
             }
         }
+        Err(RepoError::unexpected(format!(
+            "no free slug for {base}, even tagged with the id"
+        )))
     }
 }
 
@@ -130,7 +139,7 @@ impl ClientRepository for MemoryStore {
         if s.name_taken(org, &new.name.key(), None) {
             return Err(RepoError::NameTaken);
         }
-        let slug = s.next_slug(&Slug::derive(new.name.as_str()));
+        let slug = s.next_slug(&Slug::derive(new.name.as_str()), &record.id)?;
         let client = Client {
             id: record.id,
             organization_id: org,
@@ -625,7 +634,11 @@ impl Harness {
 
     /// Use cases over `store` (any store) with this harness's clock and mailer, random ids and
     /// the fake hasher.
-    pub fn services_over<S: Store>(&self, store: S, config: crate::Config) -> crate::Services<S> {
+    pub fn services_over<S: Store + Clone>(
+        &self,
+        store: S,
+        config: crate::Config,
+    ) -> crate::Services<S> {
         crate::Services::new(
             store,
             Arc::new(self.clock.clone()),

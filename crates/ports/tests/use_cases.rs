@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 
+use clientele_domain::account::NewAccount;
 use clientele_domain::{
     ClientInput, ClientName, ClientPatch, ClientQuery, ClientSchema, Environment, Field, Input,
     LimitReached, NewClient, Plan, SignupFlow, Status, SubscriptionStatus,
 };
 use clientele_ports::memory::{Harness, MemoryStore};
 use clientele_ports::{
-    AccountError, Begin, Caller, ClientError, Config, IdempotencyClaim, IdempotencyRequest,
-    IdempotencyStore, NewUser, Replayable, Services, SignUpInput, StoredResponse, UserUpdate,
+    AccountError, Begin, Caller, ClientError, Config, IdempotencyClaim, IdempotencyStore, NewUser,
+    Services, StoredResponse, UserUpdate,
 };
 use time::Duration;
 
@@ -27,18 +28,29 @@ fn world() -> World {
 
 impl World {
     async fn key_caller(&self, plan: Plan) -> Caller {
-        let org = self.svc.create_organization("Agency", plan).await.unwrap();
+        let org = self
+            .svc
+            .organizations
+            .create_organization("Agency", plan)
+            .await
+            .unwrap();
         let (_, secret) = self
             .svc
+            .accounts
             .create_api_key(org.id, "test", Environment::Production)
             .await
             .unwrap();
-        self.svc.resolve_api_key(secret.expose()).await.unwrap()
+        self.svc
+            .accounts
+            .resolve_api_key(secret.expose())
+            .await
+            .unwrap()
     }
 
     async fn user_caller(&self, email: &str, verified: bool, flow: SignupFlow) -> Caller {
         let account = self
             .svc
+            .accounts
             .create_user(NewUser {
                 email: email.to_owned(),
                 password: "correct horse".to_owned(),
@@ -63,6 +75,7 @@ async fn api_key_creations_get_uuids_and_user_creations_cuids() {
     let key = w.key_caller(Plan::Starter).await;
     let c = w
         .svc
+        .clients
         .create_client(&key, named("ABC Motors"))
         .await
         .unwrap();
@@ -74,6 +87,7 @@ async fn api_key_creations_get_uuids_and_user_creations_cuids() {
     let user = w.user_caller("a@example.com", true, SignupFlow::Free).await;
     let c = w
         .svc
+        .clients
         .create_client(&user, named("ABC Motors"))
         .await
         .unwrap();
@@ -93,17 +107,25 @@ async fn the_access_gate() {
         .user_caller("free@example.com", false, SignupFlow::Free)
         .await;
     assert!(matches!(
-        w.svc.create_client(&unverified, named("A1")).await,
+        w.svc.clients.create_client(&unverified, named("A1")).await,
         Err(ClientError::VerificationRequired(_))
     ));
     let trial = w
         .user_caller("trial@example.com", false, SignupFlow::PaidTrial)
         .await;
-    w.svc.create_client(&trial, named("A1")).await.unwrap();
+    w.svc
+        .clients
+        .create_client(&trial, named("A1"))
+        .await
+        .unwrap();
     let verified = w
         .user_caller("ok@example.com", true, SignupFlow::Free)
         .await;
-    w.svc.create_client(&verified, named("A1")).await.unwrap();
+    w.svc
+        .clients
+        .create_client(&verified, named("A1"))
+        .await
+        .unwrap();
 
     // An expired trial counts as the free flow: without a verified email it is refused.
     let now = w.svc.now();
@@ -111,12 +133,14 @@ async fn the_access_gate() {
     expired.plan_expires_at = Some(now - Duration::seconds(1));
     assert!(matches!(
         w.svc
+            .clients
             .create_client(&Caller::User(expired.clone()), named("A2"))
             .await,
         Err(ClientError::VerificationRequired(_))
     ));
     expired.subscription_status = SubscriptionStatus::Active;
     w.svc
+        .clients
         .create_client(&Caller::User(expired), named("A2"))
         .await
         .unwrap();
@@ -130,13 +154,19 @@ async fn the_plan_limit_and_deleting_frees_a_place() {
     for i in 0..3 {
         ids.push(
             w.svc
+                .clients
                 .create_client(&caller, named(&format!("C{i}")))
                 .await
                 .unwrap()
                 .id,
         );
     }
-    let err = w.svc.create_client(&caller, named("C3")).await.unwrap_err();
+    let err = w
+        .svc
+        .clients
+        .create_client(&caller, named("C3"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -148,19 +178,42 @@ async fn the_plan_limit_and_deleting_frees_a_place() {
         "{err:?}"
     );
     // The limit is checked before the name.
-    let err = w.svc.create_client(&caller, named("c0")).await.unwrap_err();
+    let err = w
+        .svc
+        .clients
+        .create_client(&caller, named("c0"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, ClientError::LimitReached(_)), "{err:?}");
 
-    w.svc.delete_client(&caller, &ids[0]).await.unwrap();
-    w.svc.create_client(&caller, named("C3")).await.unwrap();
+    w.svc.clients.delete_client(&caller, &ids[0]).await.unwrap();
+    w.svc
+        .clients
+        .create_client(&caller, named("C3"))
+        .await
+        .unwrap();
 
     w.svc
+        .organizations
         .set_plan(caller.organization_id(), Plan::Starter)
         .await
         .unwrap();
-    w.svc.create_client(&caller, named("C4")).await.unwrap();
-    w.svc.create_client(&caller, named("C5")).await.unwrap();
-    let err = w.svc.create_client(&caller, named("C6")).await.unwrap_err();
+    w.svc
+        .clients
+        .create_client(&caller, named("C4"))
+        .await
+        .unwrap();
+    w.svc
+        .clients
+        .create_client(&caller, named("C5"))
+        .await
+        .unwrap();
+    let err = w
+        .svc
+        .clients
+        .create_client(&caller, named("C6"))
+        .await
+        .unwrap_err();
     assert!(matches!(
         err,
         ClientError::LimitReached(LimitReached {
@@ -180,15 +233,20 @@ async fn configured_limits_and_expired_trials() {
         ..Config::default()
     };
     let svc = h.services(config);
-    let org = svc.create_organization("O", Plan::Starter).await.unwrap();
+    let org = svc
+        .organizations
+        .create_organization("O", Plan::Starter)
+        .await
+        .unwrap();
     let (_, secret) = svc
+        .accounts
         .create_api_key(org.id, "k", Environment::Sandbox)
         .await
         .unwrap();
-    let key = svc.resolve_api_key(secret.expose()).await.unwrap();
-    svc.create_client(&key, named("One")).await.unwrap();
+    let key = svc.accounts.resolve_api_key(secret.expose()).await.unwrap();
+    svc.clients.create_client(&key, named("One")).await.unwrap();
     assert!(matches!(
-        svc.create_client(&key, named("Two")).await,
+        svc.clients.create_client(&key, named("Two")).await,
         Err(ClientError::LimitReached(LimitReached {
             current: 1,
             limit: 1
@@ -197,6 +255,7 @@ async fn configured_limits_and_expired_trials() {
 
     // A user whose trial has expired gets the free plan's limit even on a bigger plan.
     let account = svc
+        .accounts
         .create_user(NewUser {
             email: "t@example.com".into(),
             password: "password1".into(),
@@ -207,19 +266,21 @@ async fn configured_limits_and_expired_trials() {
         })
         .await
         .unwrap();
-    svc.set_plan(account.user.organization_id, Plan::Agency)
+    svc.organizations
+        .set_plan(account.user.organization_id, Plan::Agency)
         .await
         .unwrap();
     let mut user = account.user;
     user.plan_expires_at = Some(svc.now() - Duration::days(1));
     let caller = Caller::User(user);
     for i in 0..3 {
-        svc.create_client(&caller, named(&format!("T{i}")))
+        svc.clients
+            .create_client(&caller, named(&format!("T{i}")))
             .await
             .unwrap();
     }
     assert!(matches!(
-        svc.create_client(&caller, named("T3")).await,
+        svc.clients.create_client(&caller, named("T3")).await,
         Err(ClientError::LimitReached(LimitReached {
             current: 3,
             limit: 3
@@ -236,7 +297,8 @@ async fn thirty_two_concurrent_creates_at_the_limit() {
             let svc = Arc::clone(&w.svc);
             let caller = caller.clone();
             tokio::spawn(async move {
-                svc.create_client(&caller, named(&format!("Client {i}")))
+                svc.clients
+                    .create_client(&caller, named(&format!("Client {i}")))
                     .await
             })
         })
@@ -256,6 +318,7 @@ async fn thirty_two_concurrent_creates_at_the_limit() {
     assert_eq!((ok, limited), (15, 17));
     let page = w
         .svc
+        .clients
         .list_clients(&caller, &ClientQuery::default())
         .await
         .unwrap();
@@ -276,7 +339,7 @@ async fn sixteen_concurrent_creates_of_one_name() {
             } else {
                 "  ACME corp "
             };
-            tokio::spawn(async move { svc.create_client(&caller, named(name)).await })
+            tokio::spawn(async move { svc.clients.create_client(&caller, named(name)).await })
         })
         .collect();
     let mut ok = 0;
@@ -295,13 +358,19 @@ async fn tenants_are_isolated() {
     let w = world();
     let a = w.key_caller(Plan::Starter).await;
     let b = w.key_caller(Plan::Starter).await;
-    let c = w.svc.create_client(&a, named("Mine")).await.unwrap();
+    let c = w
+        .svc
+        .clients
+        .create_client(&a, named("Mine"))
+        .await
+        .unwrap();
     assert!(matches!(
-        w.svc.get_client(&b, &c.id).await,
+        w.svc.clients.get_client(&b, &c.id).await,
         Err(ClientError::NotFound)
     ));
     assert!(matches!(
         w.svc
+            .clients
             .update_client(
                 &b,
                 &c.id,
@@ -314,11 +383,12 @@ async fn tenants_are_isolated() {
         Err(ClientError::NotFound)
     ));
     assert!(matches!(
-        w.svc.delete_client(&b, &c.id).await,
+        w.svc.clients.delete_client(&b, &c.id).await,
         Err(ClientError::NotFound)
     ));
     assert_eq!(
         w.svc
+            .clients
             .list_clients(&b, &ClientQuery::default())
             .await
             .unwrap()
@@ -326,8 +396,12 @@ async fn tenants_are_isolated() {
         0
     );
     // The same name is free in another organization.
-    w.svc.create_client(&b, named("mine")).await.unwrap();
-    assert_eq!(w.svc.get_client(&a, &c.id).await.unwrap(), c);
+    w.svc
+        .clients
+        .create_client(&b, named("mine"))
+        .await
+        .unwrap();
+    assert_eq!(w.svc.clients.get_client(&a, &c.id).await.unwrap(), c);
 }
 
 #[tokio::test]
@@ -351,11 +425,12 @@ async fn list_filters_pages_and_orders_newest_first() {
             ..ClientInput::default()
         };
         let new = NewClient::parse(input, &ClientSchema::MANAGEMENT).unwrap();
-        w.svc.create_client(&caller, new).await.unwrap();
+        w.svc.clients.create_client(&caller, new).await.unwrap();
         w.h.clock.advance(Duration::milliseconds(5));
     }
     let all = w
         .svc
+        .clients
         .list_clients(&caller, &ClientQuery::default())
         .await
         .unwrap();
@@ -379,6 +454,7 @@ async fn list_filters_pages_and_orders_newest_first() {
         };
     let page = w
         .svc
+        .clients
         .list_clients(&caller, &q(Some("active"), None, None, 2, 0))
         .await
         .unwrap();
@@ -387,6 +463,7 @@ async fn list_filters_pages_and_orders_newest_first() {
     assert_eq!(page.clients[0].name.as_str(), "Shop 4");
     let page = w
         .svc
+        .clients
         .list_clients(&caller, &q(Some("active"), None, None, 2, 2))
         .await
         .unwrap();
@@ -394,12 +471,14 @@ async fn list_filters_pages_and_orders_newest_first() {
     assert_eq!(page.clients[0].name.as_str(), "Shop 0");
     let page = w
         .svc
+        .clients
         .list_clients(&caller, &q(None, Some("automotive"), None, 50, 0))
         .await
         .unwrap();
     assert_eq!(page.total, 2);
     let page = w
         .svc
+        .clients
         .list_clients(&caller, &q(None, None, Some("GARAGE"), 50, 0))
         .await
         .unwrap();
@@ -412,6 +491,7 @@ async fn list_filters_pages_and_orders_newest_first() {
     );
     let page = w
         .svc
+        .clients
         .list_clients(&caller, &q(None, None, Some("shop 1"), 50, 0))
         .await
         .unwrap();
@@ -432,18 +512,24 @@ async fn updates_are_partial_and_null_clears() {
     };
     let c = w
         .svc
+        .clients
         .create_client(
             &caller,
             NewClient::parse(input, &ClientSchema::MANAGEMENT).unwrap(),
         )
         .await
         .unwrap();
-    w.svc.create_client(&caller, named("Beta")).await.unwrap();
+    w.svc
+        .clients
+        .create_client(&caller, named("Beta"))
+        .await
+        .unwrap();
     w.h.clock.advance(Duration::seconds(2));
 
     let patch = |input: ClientInput| ClientPatch::parse(input, &ClientSchema::MANAGEMENT).unwrap();
     let updated = w
         .svc
+        .clients
         .update_client(
             &caller,
             &c.id,
@@ -469,6 +555,7 @@ async fn updates_are_partial_and_null_clears() {
 
     let err = w
         .svc
+        .clients
         .update_client(
             &caller,
             &c.id,
@@ -483,6 +570,7 @@ async fn updates_are_partial_and_null_clears() {
     // Renaming to its own name in another case is fine.
     let renamed = w
         .svc
+        .clients
         .update_client(
             &caller,
             &c.id,
@@ -498,103 +586,54 @@ async fn updates_are_partial_and_null_clears() {
     // An empty update changes nothing.
     let same = w
         .svc
+        .clients
         .update_client(&caller, &c.id, ClientPatch::default())
         .await
         .unwrap();
     assert_eq!(same, renamed);
 }
 
-fn created(result: &Result<clientele_domain::Client, ClientError>) -> StoredResponse {
-    match result {
-        Ok(c) => StoredResponse {
-            status: 201,
-            body: c.id.as_str().as_bytes().to_vec(),
-        },
-        Err(e) => StoredResponse {
-            status: 409,
-            body: e.to_string().into_bytes(),
-        },
+fn response(status: u16, body: &str) -> StoredResponse {
+    StoredResponse {
+        status,
+        body: body.as_bytes().to_vec(),
     }
 }
 
 #[tokio::test]
-async fn idempotent_creates_replay_and_refuse_reuse() {
+async fn idempotency_keys_replay_and_refuse_reuse() {
     let w = world();
-    let caller = w.key_caller(Plan::Enterprise).await;
-    let req = IdempotencyRequest {
-        key: "k-1".into(),
-        fingerprint: "f1".into(),
-    };
-    let first = w
-        .svc
-        .create_client_idempotent(&caller, named("Once"), &req, created)
-        .await
-        .unwrap();
-    let Replayable::Fresh(first) = first else {
-        panic!("first is fresh")
-    };
-    let again = w
-        .svc
-        .create_client_idempotent(&caller, named("Once"), &req, created)
-        .await
-        .unwrap();
-    assert_eq!(again, Replayable::Replayed(first));
+    let idem = &w.svc.idempotency;
+    let org = w.key_caller(Plan::Enterprise).await.organization_id();
+    assert_eq!(idem.begin(org, "k-1", "f1").await.unwrap(), Begin::Started);
+    let first = response(201, "first");
+    idem.complete(org, "k-1", &first).await;
     assert_eq!(
-        w.svc
-            .list_clients(&caller, &ClientQuery::default())
-            .await
-            .unwrap()
-            .total,
-        1
+        idem.begin(org, "k-1", "f1").await.unwrap(),
+        Begin::Replay(first)
     );
-
-    let other = IdempotencyRequest {
-        key: "k-1".into(),
-        fingerprint: "f2".into(),
-    };
-    assert!(matches!(
-        w.svc
-            .create_client_idempotent(&caller, named("Other"), &other, created)
-            .await,
-        Err(ClientError::IdempotencyKeyReused)
-    ));
+    assert_eq!(idem.begin(org, "k-1", "f2").await.unwrap(), Begin::Mismatch);
     // Keys are per organization.
-    let elsewhere = w.key_caller(Plan::Enterprise).await;
-    assert!(matches!(
-        w.svc
-            .create_client_idempotent(&elsewhere, named("Other"), &other, created)
-            .await,
-        Ok(Replayable::Fresh(_))
-    ));
-    // A refusal is kept too: the replay answers the same 409.
-    let dup = IdempotencyRequest {
-        key: "k-2".into(),
-        fingerprint: "f3".into(),
-    };
-    let Replayable::Fresh(refused) = w
-        .svc
-        .create_client_idempotent(&caller, named("ONCE"), &dup, created)
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
-    assert_eq!(refused.status, 409);
+    let elsewhere = w.key_caller(Plan::Enterprise).await.organization_id();
     assert_eq!(
-        w.svc
-            .create_client_idempotent(&caller, named("ONCE"), &dup, created)
-            .await
-            .unwrap(),
-        Replayable::Replayed(refused)
+        idem.begin(elsewhere, "k-1", "f2").await.unwrap(),
+        Begin::Started
     );
+    // A refusal is kept too: the replay answers the same 409.
+    assert_eq!(idem.begin(org, "k-2", "f3").await.unwrap(), Begin::Started);
+    let refused = response(409, "name taken");
+    idem.complete(org, "k-2", &refused).await;
+    assert_eq!(
+        idem.begin(org, "k-2", "f3").await.unwrap(),
+        Begin::Replay(refused)
+    );
+    // A released claim (a transient failure) runs again.
+    assert_eq!(idem.begin(org, "k-3", "f").await.unwrap(), Begin::Started);
+    idem.release(org, "k-3").await;
+    assert_eq!(idem.begin(org, "k-3", "f").await.unwrap(), Begin::Started);
     // After 24 hours the key is forgotten.
     w.h.clock.advance(Duration::hours(24));
-    assert!(matches!(
-        w.svc
-            .create_client_idempotent(&caller, named("Other"), &other, created)
-            .await,
-        Ok(Replayable::Fresh(_))
-    ));
+    assert_eq!(idem.begin(org, "k-1", "f2").await.unwrap(), Begin::Started);
 }
 
 #[tokio::test]
@@ -614,31 +653,30 @@ async fn an_idempotency_key_in_flight_is_refused_until_abandoned() {
         w.h.store.begin_idempotent(&claim).await.unwrap(),
         Begin::Started
     );
-    let req = IdempotencyRequest {
-        key: "busy".into(),
-        fingerprint: "f".into(),
-    };
-    assert!(matches!(
-        w.svc
-            .create_client_idempotent(&caller, named("X"), &req, created)
-            .await,
-        Err(ClientError::IdempotencyKeyInUse)
-    ));
+    let org = caller.organization_id();
+    assert_eq!(
+        w.svc.idempotency.begin(org, "busy", "f").await.unwrap(),
+        Begin::InProgress
+    );
     w.h.clock.advance(Duration::seconds(61));
-    assert!(matches!(
-        w.svc
-            .create_client_idempotent(&caller, named("X"), &req, created)
-            .await,
-        Ok(Replayable::Fresh(_))
-    ));
+    assert_eq!(
+        w.svc.idempotency.begin(org, "busy", "f").await.unwrap(),
+        Begin::Started
+    );
 }
 
 #[tokio::test]
 async fn api_keys_resolve_refuse_and_record_use_sparingly() {
     let w = world();
-    let org = w.svc.create_organization("O", Plan::Free).await.unwrap();
+    let org = w
+        .svc
+        .organizations
+        .create_organization("O", Plan::Free)
+        .await
+        .unwrap();
     let (key, secret) = w
         .svc
+        .accounts
         .create_api_key(org.id, "ci", Environment::Sandbox)
         .await
         .unwrap();
@@ -654,7 +692,7 @@ async fn api_keys_resolve_refuse_and_record_use_sparingly() {
     ] {
         assert!(
             matches!(
-                w.svc.resolve_api_key(bad).await,
+                w.svc.accounts.resolve_api_key(bad).await,
                 Err(AccountError::Unauthorized)
             ),
             "{bad}"
@@ -662,35 +700,47 @@ async fn api_keys_resolve_refuse_and_record_use_sparingly() {
     }
     let other = format!("vox_mgmt_{}", "a".repeat(32));
     assert!(matches!(
-        w.svc.resolve_api_key(&other).await,
+        w.svc.accounts.resolve_api_key(&other).await,
         Err(AccountError::Unauthorized)
     ));
 
     let first_use = w.svc.now();
-    w.svc.resolve_api_key(secret.expose()).await.unwrap();
+    w.svc
+        .accounts
+        .resolve_api_key(secret.expose())
+        .await
+        .unwrap();
     let used = |keys: Vec<clientele_domain::ApiKey>| keys[0].last_used_at;
     assert_eq!(
-        used(w.svc.list_api_keys(org.id).await.unwrap()),
+        used(w.svc.accounts.list_api_keys(org.id).await.unwrap()),
         Some(first_use)
     );
     w.h.clock.advance(Duration::seconds(30));
-    w.svc.resolve_api_key(secret.expose()).await.unwrap();
+    w.svc
+        .accounts
+        .resolve_api_key(secret.expose())
+        .await
+        .unwrap();
     assert_eq!(
-        used(w.svc.list_api_keys(org.id).await.unwrap()),
+        used(w.svc.accounts.list_api_keys(org.id).await.unwrap()),
         Some(first_use),
         "not rewritten within a minute"
     );
     w.h.clock.advance(Duration::seconds(31));
-    w.svc.resolve_api_key(secret.expose()).await.unwrap();
+    w.svc
+        .accounts
+        .resolve_api_key(secret.expose())
+        .await
+        .unwrap();
     assert_eq!(
-        used(w.svc.list_api_keys(org.id).await.unwrap()),
+        used(w.svc.accounts.list_api_keys(org.id).await.unwrap()),
         Some(w.svc.now())
     );
 
-    let revoked = w.svc.revoke_api_key(key.id).await.unwrap();
+    let revoked = w.svc.accounts.revoke_api_key(key.id).await.unwrap();
     assert!(revoked.revoked_at.is_some());
     assert!(matches!(
-        w.svc.resolve_api_key(secret.expose()).await,
+        w.svc.accounts.resolve_api_key(secret.expose()).await,
         Err(AccountError::Unauthorized)
     ));
 }
@@ -700,25 +750,29 @@ async fn sign_up_verify_log_in_log_out() {
     let w = world();
     let (account, session) = w
         .svc
-        .sign_up(SignUpInput::new(
-            " Ann@Example.COM ",
-            "s3cret-password",
-            Some("Ann"),
-        ))
+        .accounts
+        .sign_up(
+            NewAccount::from_text(" Ann@Example.COM ", "s3cret-password", Some("Ann")).unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(account.user.email.as_str(), "Ann@example.com");
     assert_eq!(account.plan, Plan::Free);
     assert_eq!(account.user.signup_flow, SignupFlow::Free);
     assert!(account.user.email_verified_at.is_none());
-    let orgs = w.svc.list_organizations().await.unwrap();
+    let orgs = w.svc.organizations.list_organizations().await.unwrap();
     assert_eq!(orgs.len(), 1);
     assert_eq!(
         (orgs[0].id, orgs[0].plan),
         (account.user.organization_id, Plan::Free)
     );
 
-    let (user, expires) = w.svc.resolve_session(session.token.expose()).await.unwrap();
+    let (user, expires) = w
+        .svc
+        .accounts
+        .resolve_session(session.token.expose())
+        .await
+        .unwrap();
     assert_eq!(user.id, account.user.id);
     assert_eq!(expires, w.svc.now() + Duration::days(30));
 
@@ -736,28 +790,25 @@ async fn sign_up_verify_log_in_log_out() {
         .unwrap();
     assert!(!format!("{:?}", sent[0]).contains(token));
 
-    let verified = w.svc.verify_email(token).await.unwrap();
+    let verified = w.svc.accounts.verify_email(token).await.unwrap();
     assert!(verified.user.email_verified_at.is_some());
     assert!(
         matches!(
-            w.svc.verify_email(token).await,
+            w.svc.accounts.verify_email(token).await,
             Err(AccountError::InvalidToken)
         ),
         "single use"
     );
     assert!(matches!(
-        w.svc.verify_email("nope").await,
+        w.svc.accounts.verify_email("nope").await,
         Err(AccountError::InvalidToken)
     ));
 
     // The same email in another case is taken.
     assert!(matches!(
         w.svc
-            .sign_up(SignUpInput::new(
-                "ann@example.com",
-                "another-password",
-                None
-            ))
+            .accounts
+            .sign_up(NewAccount::from_text("ann@example.com", "another-password", None).unwrap())
             .await,
         Err(AccountError::EmailTaken)
     ));
@@ -767,30 +818,39 @@ async fn sign_up_verify_log_in_log_out() {
         ("nobody@example.com", "s3cret-password"),
     ] {
         assert!(matches!(
-            w.svc.log_in(email, password).await,
+            w.svc.accounts.log_in(email, password).await,
             Err(AccountError::InvalidCredentials)
         ));
     }
     let (again, session2) = w
         .svc
+        .accounts
         .log_in("ANN@example.com", "s3cret-password")
         .await
         .unwrap();
     assert_eq!(again.user.id, account.user.id);
     assert!(again.user.email_verified_at.is_some());
 
-    w.svc.log_out(session.token.expose()).await.unwrap();
+    w.svc
+        .accounts
+        .log_out(session.token.expose())
+        .await
+        .unwrap();
     assert!(matches!(
-        w.svc.resolve_session(session.token.expose()).await,
+        w.svc.accounts.resolve_session(session.token.expose()).await,
         Err(AccountError::Unauthorized)
     ));
     w.svc
+        .accounts
         .resolve_session(session2.token.expose())
         .await
         .unwrap();
     w.h.clock.advance(Duration::days(30));
     assert!(matches!(
-        w.svc.resolve_session(session2.token.expose()).await,
+        w.svc
+            .accounts
+            .resolve_session(session2.token.expose())
+            .await,
         Err(AccountError::Unauthorized)
     ));
 }
@@ -799,7 +859,8 @@ async fn sign_up_verify_log_in_log_out() {
 async fn verification_tokens_expire_after_a_day() {
     let w = world();
     w.svc
-        .sign_up(SignUpInput::new("late@example.com", "password123", None))
+        .accounts
+        .sign_up(NewAccount::from_text("late@example.com", "password123", None).unwrap())
         .await
         .unwrap();
     let text = w.h.mailer.sent()[0].text.clone();
@@ -813,23 +874,14 @@ async fn verification_tokens_expire_after_a_day() {
         .to_owned();
     w.h.clock.advance(Duration::hours(24));
     assert!(matches!(
-        w.svc.verify_email(&token).await,
+        w.svc.accounts.verify_email(&token).await,
         Err(AccountError::InvalidToken)
     ));
 }
 
-#[tokio::test]
-async fn sign_up_reports_every_bad_field() {
-    let w = world();
-    let Err(AccountError::Validation(errors)) = w
-        .svc
-        .sign_up(SignUpInput::new(
-            "not-an-email",
-            "short",
-            Some(&"n".repeat(300)),
-        ))
-        .await
-    else {
+#[test]
+fn sign_up_reports_every_bad_field() {
+    let Err(errors) = NewAccount::from_text("not-an-email", "short", Some(&"n".repeat(300))) else {
         panic!("expected a validation error")
     };
     let fields: Vec<Field> = errors.issues().iter().map(|i| i.field).collect();
@@ -844,6 +896,7 @@ async fn operators_update_users() {
         .await;
     let account = w
         .svc
+        .accounts
         .update_user(
             "OP@example.com",
             UserUpdate {
@@ -864,6 +917,7 @@ async fn operators_update_users() {
     );
     assert!(matches!(
         w.svc
+            .accounts
             .update_user("ghost@example.com", UserUpdate::default())
             .await,
         Err(AccountError::NotFound)
@@ -873,11 +927,15 @@ async fn operators_update_users() {
 #[tokio::test]
 async fn bootstrap_happens_once() {
     let w = world();
-    let boot = w.svc.bootstrap().await.unwrap().unwrap();
+    let boot = w.svc.accounts.bootstrap().await.unwrap().unwrap();
     assert_eq!(boot.organization.plan, Plan::Enterprise);
     assert_eq!(boot.organization.name.as_str(), "Default");
-    w.svc.resolve_api_key(boot.secret.expose()).await.unwrap();
-    assert!(w.svc.bootstrap().await.unwrap().is_none());
+    w.svc
+        .accounts
+        .resolve_api_key(boot.secret.expose())
+        .await
+        .unwrap();
+    assert!(w.svc.accounts.bootstrap().await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -886,26 +944,31 @@ async fn an_unreachable_store_is_unavailable() {
     let caller = w.key_caller(Plan::Free).await;
     w.h.store.set_down(true);
     assert!(matches!(
-        w.svc.create_client(&caller, named("X")).await,
+        w.svc.clients.create_client(&caller, named("X")).await,
         Err(ClientError::Unavailable(_))
     ));
     assert!(matches!(
-        w.svc.list_clients(&caller, &ClientQuery::default()).await,
+        w.svc
+            .clients
+            .list_clients(&caller, &ClientQuery::default())
+            .await,
         Err(ClientError::Unavailable(_))
     ));
     w.h.store.set_down(false);
-    w.svc.create_client(&caller, named("X")).await.unwrap();
+    w.svc
+        .clients
+        .create_client(&caller, named("X"))
+        .await
+        .unwrap();
 }
 
-#[tokio::test]
-async fn sign_up_reports_wrong_types_with_the_other_issues() {
-    let w = world();
-    let input = SignUpInput {
-        email: Input::Other(clientele_domain::Received::Number),
-        password: Input::Missing,
-        name: Input::Other(clientele_domain::Received::Boolean),
-    };
-    let Err(AccountError::Validation(errors)) = w.svc.sign_up(input).await else {
+#[test]
+fn sign_up_reports_wrong_types_with_the_other_issues() {
+    let Err(errors) = NewAccount::parse(
+        Input::Other(clientele_domain::Received::Number),
+        Input::Missing,
+        Input::Other(clientele_domain::Received::Boolean),
+    ) else {
         panic!("expected a validation error")
     };
     let codes: Vec<_> = errors
@@ -936,17 +999,19 @@ async fn purging_deletes_only_what_expired() {
     let w = world();
     let caller = w.key_caller(Plan::Enterprise).await;
     w.svc
-        .sign_up(SignUpInput::new("purge@example.com", "password123", None))
+        .accounts
+        .sign_up(NewAccount::from_text("purge@example.com", "password123", None).unwrap())
         .await
         .unwrap();
-    let req = IdempotencyRequest {
-        key: "k".into(),
-        fingerprint: "f".into(),
-    };
+    let org = caller.organization_id();
+    assert_eq!(
+        w.svc.idempotency.begin(org, "k", "f").await.unwrap(),
+        Begin::Started
+    );
     w.svc
-        .create_client_idempotent(&caller, named("Kept"), &req, created)
-        .await
-        .unwrap();
+        .idempotency
+        .complete(org, "k", &response(201, "kept"))
+        .await;
     assert_eq!(
         w.svc.purge_expired().await.unwrap(),
         clientele_ports::Purged::default()
@@ -968,18 +1033,24 @@ async fn a_mail_outage_does_not_strand_a_sign_up() {
     w.h.mailer.set_failing(true);
     let (account, session) = w
         .svc
-        .sign_up(SignUpInput::new("outage@example.com", "password123", None))
+        .accounts
+        .sign_up(NewAccount::from_text("outage@example.com", "password123", None).unwrap())
         .await
         .expect("the account is created although the message could not be sent");
     assert!(w.h.mailer.sent().is_empty());
-    let (user, _) = w.svc.resolve_session(session.token.expose()).await.unwrap();
+    let (user, _) = w
+        .svc
+        .accounts
+        .resolve_session(session.token.expose())
+        .await
+        .unwrap();
     // Asking again while mail is down is a 503-class error, not a 500.
     assert!(matches!(
-        w.svc.resend_verification(&user).await,
+        w.svc.accounts.resend_verification(&user).await,
         Err(AccountError::Unavailable(_))
     ));
     w.h.mailer.set_failing(false);
-    assert!(w.svc.resend_verification(&user).await.unwrap());
+    assert!(w.svc.accounts.resend_verification(&user).await.unwrap());
     let text = w.h.mailer.sent()[0].text.clone();
     let token = text
         .split("token=")
@@ -989,10 +1060,14 @@ async fn a_mail_outage_does_not_strand_a_sign_up() {
         .next()
         .unwrap()
         .to_owned();
-    let verified = w.svc.verify_email(&token).await.unwrap();
+    let verified = w.svc.accounts.verify_email(&token).await.unwrap();
     assert_eq!(verified.user.id, account.user.id);
     assert!(
-        !w.svc.resend_verification(&verified.user).await.unwrap(),
+        !w.svc
+            .accounts
+            .resend_verification(&verified.user)
+            .await
+            .unwrap(),
         "already verified"
     );
     assert_eq!(w.h.mailer.sent().len(), 1);

@@ -55,16 +55,7 @@ fn account_error(e: AccountError, not_found: &str) -> String {
     match e {
         AccountError::NotFound => not_found.to_owned(),
         AccountError::Validation(v) => format!("invalid input: {v}"),
-        other => {
-            let mut msg = other.to_string();
-            let mut source = std::error::Error::source(&other);
-            while let Some(s) = source {
-                msg.push_str(": ");
-                msg.push_str(&s.to_string());
-                source = s.source();
-            }
-            msg
-        }
+        other => clientele_ports::error_chain(&other),
     }
 }
 
@@ -76,6 +67,7 @@ pub async fn orgs(services: &AppServices, command: OrgsCommand) -> Result<Value,
     match command {
         OrgsCommand::Create { name, plan: p } => {
             let org = services
+                .organizations
                 .create_organization(&name, plan(&p)?)
                 .await
                 .map_err(|e| account_error(e, "organization not found"))?;
@@ -83,6 +75,7 @@ pub async fn orgs(services: &AppServices, command: OrgsCommand) -> Result<Value,
         }
         OrgsCommand::List => {
             let orgs = services
+                .organizations
                 .list_organizations()
                 .await
                 .map_err(|e| account_error(e, "organization not found"))?;
@@ -91,6 +84,7 @@ pub async fn orgs(services: &AppServices, command: OrgsCommand) -> Result<Value,
         OrgsCommand::SetPlan { org, plan: p } => {
             let id = org_id(&org)?;
             let org = services
+                .organizations
                 .set_plan(id, plan(&p)?)
                 .await
                 .map_err(|e| account_error(e, &format!("organization not found: {id}")))?;
@@ -113,6 +107,7 @@ pub async fn keys(services: &AppServices, command: KeysCommand) -> Result<Value,
             let id = org_id(&org)?;
             let environment: Environment = environment.parse()?;
             let (key, secret) = services
+                .accounts
                 .create_api_key(id, &name, environment)
                 .await
                 .map_err(|e| account_error(e, &format!("organization not found: {id}")))?;
@@ -129,6 +124,7 @@ pub async fn keys(services: &AppServices, command: KeysCommand) -> Result<Value,
         KeysCommand::List { org } => {
             let id = org_id(&org)?;
             let keys = services
+                .accounts
                 .list_api_keys(id)
                 .await
                 .map_err(|e| account_error(e, &format!("organization not found: {id}")))?;
@@ -139,6 +135,7 @@ pub async fn keys(services: &AppServices, command: KeysCommand) -> Result<Value,
                 .parse()
                 .map_err(|_| format!("invalid key id {id:?}: expected a UUID"))?;
             let key = services
+                .accounts
                 .revoke_api_key(key_id)
                 .await
                 .map_err(|e| account_error(e, &format!("api key not found: {key_id}")))?;
@@ -198,6 +195,7 @@ pub async fn users(services: &AppServices, command: UsersCommand) -> Result<Valu
         } => {
             let organization = org.as_deref().map(org_id).transpose()?;
             let account = services
+                .accounts
                 .create_user(NewUser {
                     email,
                     password,
@@ -236,6 +234,7 @@ pub async fn users(services: &AppServices, command: UsersCommand) -> Result<Valu
                 plan_expires_at,
             };
             let account = services
+                .accounts
                 .update_user(&email, update)
                 .await
                 .map_err(|e| account_error(e, &format!("user not found: {email}")))?;

@@ -4,7 +4,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use argon2::Params;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clientele_adapters_diesel::PoolOptions;
+use clientele_adapters_http::RateLimits;
 
 /// Clientele: a multi-tenant registry of an agency's clients.
 #[derive(Debug, Parser)]
@@ -29,14 +32,14 @@ pub struct GlobalArgs {
     )]
     pub database_url: String,
     /// Most database connections in the pool.
-    #[arg(long, global = true, env = "CLIENTELE_POOL_SIZE", default_value_t = 10)]
+    #[arg(long, global = true, env = "CLIENTELE_POOL_SIZE", default_value_t = PoolOptions::DEFAULT_MAX_SIZE)]
     pub pool_size: u32,
     /// How long a request waits for a database connection before a 503, in milliseconds.
     #[arg(
         long,
         global = true,
         env = "CLIENTELE_POOL_TIMEOUT_MS",
-        default_value_t = 5000
+        default_value_t = PoolOptions::DEFAULT_TIMEOUT_MS
     )]
     pub pool_timeout_ms: u64,
     /// Log format on stderr.
@@ -58,7 +61,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "CLIENTELE_ARGON2_MEMORY_KIB",
-        default_value_t = 19_456
+        default_value_t = Params::DEFAULT_M_COST
     )]
     pub argon2_memory_kib: u32,
     /// argon2id passes.
@@ -66,7 +69,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "CLIENTELE_ARGON2_ITERATIONS",
-        default_value_t = 2
+        default_value_t = Params::DEFAULT_T_COST
     )]
     pub argon2_iterations: u32,
     /// argon2id lanes.
@@ -74,7 +77,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "CLIENTELE_ARGON2_PARALLELISM",
-        default_value_t = 1
+        default_value_t = Params::DEFAULT_P_COST
     )]
     pub argon2_parallelism: u32,
     /// A plan's client limit, `PLAN=N` or `PLAN=unlimited` (repeatable). Defaults: free=3,
@@ -120,10 +123,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CLIENTELE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
     /// `POST /v1/clients` requests a minute per API key (0: no limit).
-    #[arg(long, env = "CLIENTELE_CREATE_RATE_LIMIT", default_value_t = 10)]
+    #[arg(long, env = "CLIENTELE_CREATE_RATE_LIMIT", default_value_t = RateLimits::DEFAULT_CREATE_PER_MINUTE)]
     pub create_rate_limit: u32,
     /// Other requests a minute per API key (0: no limit).
-    #[arg(long, env = "CLIENTELE_RATE_LIMIT", default_value_t = 600)]
+    #[arg(long, env = "CLIENTELE_RATE_LIMIT", default_value_t = RateLimits::DEFAULT_OTHER_PER_MINUTE)]
     pub rate_limit: u32,
     /// An origin allowed on cookie-authenticated writes, besides `http://BIND` and
     /// `http://localhost:PORT` (repeatable).

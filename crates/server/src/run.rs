@@ -97,10 +97,14 @@ pub fn services(store: DieselStore, settings: &Settings) -> Result<AppServices, 
         .map_err(|e| StartError::Settings(format!("invalid argon2 parameters: {}", e.source)))?;
     let config = Config {
         plan_limits: settings.plan_limits,
-        public_url: settings
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", settings.bind)),
+        verification_url: format!(
+            "{}{}",
+            settings.public_url.as_deref().map_or_else(
+                || format!("http://{}", settings.bind),
+                |u| u.trim_end_matches('/').to_owned()
+            ),
+            clientele_adapters_http::app::VERIFY_EMAIL_PATH
+        ),
         ..Config::default()
     };
     let mailer: Arc<dyn Mailer> = match &settings.mailer_url {
@@ -196,6 +200,7 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
     }
     let services = Arc::new(services(store, settings)?);
     let bootstrap = services
+        .accounts
         .bootstrap()
         .await
         .map_err(|e| StartError::Setup(format!("bootstrap failed: {e}")))?;

@@ -232,6 +232,7 @@ async fn sign_up_verify_create(app: TestApp) {
     let (_, secret) = app
         .server
         .services
+        .accounts
         .create_api_key(org, "ops", clientele_domain::Environment::Production)
         .await
         .unwrap();
@@ -809,6 +810,7 @@ async fn trials(app: TestApp) {
     // A paid trial passes the gate without a verified email.
     let email = unique_email("trial");
     let account = services
+        .accounts
         .create_user(NewUser {
             email: email.clone(),
             password: "trial password".into(),
@@ -820,6 +822,7 @@ async fn trials(app: TestApp) {
         .await
         .unwrap();
     services
+        .organizations
         .set_plan(account.user.organization_id, Plan::Starter)
         .await
         .unwrap();
@@ -835,6 +838,7 @@ async fn trials(app: TestApp) {
     // Once the trial has passed, it counts as the free plan: the gate wants a verified email...
     let past = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
     services
+        .accounts
         .update_user(
             &email,
             UserUpdate {
@@ -856,6 +860,7 @@ async fn trials(app: TestApp) {
 
     // ...and the free plan's limit applies although the organization is on starter (5).
     services
+        .accounts
         .update_user(
             &email,
             UserUpdate {
@@ -883,6 +888,7 @@ async fn trials(app: TestApp) {
 
     // An active subscription lifts both.
     services
+        .accounts
         .update_user(
             &email,
             UserUpdate {

@@ -1,7 +1,9 @@
 //! Clients: the atomic create (plan limit, name uniqueness, slug), list, update, delete.
 
 use async_trait::async_trait;
-use clientele_domain::{Client, ClientId, ClientPatch, ClientQuery, OrganizationId, Slug};
+use clientele_domain::{
+    Client, ClientId, ClientPatch, ClientQuery, OrganizationId, Slug, SlugAttempt, slug_attempts,
+};
 use clientele_ports::{ClientPage, ClientRecord, ClientRepository, LimitRule, RepoError};
 use diesel::prelude::*;
 use time::OffsetDateTime;
@@ -11,11 +13,6 @@ use crate::error::{Failure, corrupt};
 use crate::models::{ClientChanges, ClientRow, NewClientRow, parse_plan};
 use crate::schema::{clients, organizations, slug_counters};
 use crate::store::DieselStore;
-
-/// How many slugs a create tries before giving up. Each clash moves the base's counter on (by
-/// 1, 1, 1, then doubling steps), so even a base whose suffixes were taken on purpose by names
-/// like "Acme 2", "Acme 3", ... is passed in a few steps; a clash is not retried from scratch.
-const SLUG_ATTEMPTS: u32 = 12;
 
 /// The escape character of `LIKE` patterns.
 const LIKE_ESCAPE: char = '\\';
@@ -36,22 +33,17 @@ fn create(conn: &mut DbConn, record: &ClientRecord, limit: LimitRule) -> Result<
         // The limit before the name: LimitReached wins over NameTaken. Any error rolls the
         // transaction back, the counter with it.
         limit.admit(parse_plan(&plan)?, current)?;
-        let mut step = 1;
-        for attempt in 0..SLUG_ATTEMPTS {
-            let n = next_slug_number(c, base.as_str(), step)?;
-            row.slug = base.nth(n).as_str().to_owned();
+        // The domain's allocation policy: numbered slugs from the base's counter, then the base
+        // tagged with the id.
+        for attempt in slug_attempts(&base, &record.id) {
+            let slug = match attempt {
+                SlugAttempt::Numbered { step } => {
+                    base.nth(next_slug_number(c, base.as_str(), step)?)
+                }
+                SlugAttempt::Exact(slug) => slug,
+            };
+            row.slug = slug.as_str().to_owned();
             // A unique violation on the name aborts with NameTaken; a taken slug inserts nothing.
-            if let Some(inserted) = insert_unless_slug_taken(c, &row)? {
-                return inserted.into_domain();
-            }
-            if attempt >= 2 {
-                step *= 2;
-            }
-        }
-        // Numbered slugs this far out were taken on purpose ("Acme 2", "Acme 3", ...): tag the
-        // base with the client's own (random, unique) id instead — 8 characters, then all of it.
-        for len in [8, usize::MAX] {
-            row.slug = base.tagged(&record.id, len).as_str().to_owned();
             if let Some(inserted) = insert_unless_slug_taken(c, &row)? {
                 return inserted.into_domain();
             }
@@ -64,8 +56,9 @@ fn create(conn: &mut DbConn, record: &ClientRecord, limit: LimitRule) -> Result<
 }
 
 /// Hands out the next suffix number of `base` (1 for a new base), moving the counter by `step`.
-fn next_slug_number(conn: &mut DbConn, base: &str, step: i64) -> Result<u64, Failure> {
+fn next_slug_number(conn: &mut DbConn, base: &str, step: u64) -> Result<u64, Failure> {
     use slug_counters::dsl as s;
+    let step = i64::try_from(step).map_err(|_| corrupt("slug step", step))?;
     let n: i64 = per_backend!(conn, |c| diesel::insert_into(s::slug_counters)
         .values((s::base.eq(base), s::last.eq(1_i64)))
         .on_conflict(s::base)

@@ -315,11 +315,13 @@ impl TestApp {
 pub async fn new_org(server: &RunningServer, plan: Plan) -> (OrganizationId, String) {
     let org = server
         .services
+        .organizations
         .create_organization("Test org", plan)
         .await
         .expect("organization");
     let (_, secret) = server
         .services
+        .accounts
         .create_api_key(org.id, "test key", Environment::Production)
         .await
         .expect("key");

@@ -1,0 +1,185 @@
+//! Sign-up, login, logout, the session, email verification.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use clientele_domain::account::NewAccount;
+use clientele_domain::{Collector, Field};
+use clientele_ports::Store;
+
+use super::session::{
+    SessionAuth, check_origin, cleared_cookie, session_token, signed_in, with_cookie,
+};
+use super::{MessageBody, SURFACE, SessionBody, UserEnvelope, account_error};
+use crate::body::JsonBody;
+use crate::error::ApiError;
+use crate::respond::json;
+use crate::state::AppState;
+use crate::time_fmt::rfc3339_millis;
+
+pub(super) async fn sign_up<S: Store>(
+    state: web::Data<AppState<S>>,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&req, &state.settings)?;
+    let mut body = body.object(state.settings.body_limit).await?;
+    let new = NewAccount::parse(
+        body.take(SURFACE.field_name(Field::Email)),
+        body.take(SURFACE.field_name(Field::Password)),
+        body.take(SURFACE.field_name(Field::UserName)),
+    )
+    .map_err(|e| ApiError::validation(SURFACE, e))?;
+    let (account, session) = state
+        .services
+        .accounts
+        .sign_up(new)
+        .await
+        .map_err(account_error)?;
+    signed_in(&state, StatusCode::CREATED, &account, &session)
+}
+
+pub(super) async fn log_in<S: Store>(
+    state: web::Data<AppState<S>>,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&req, &state.settings)?;
+    let mut body = body.object(state.settings.body_limit).await?;
+    let mut c = Collector::new();
+    let email = c.required_text(Field::Email, body.take(SURFACE.field_name(Field::Email)));
+    let password = c.required_text(
+        Field::Password,
+        body.take(SURFACE.field_name(Field::Password)),
+    );
+    c.check().map_err(|e| ApiError::validation(SURFACE, e))?;
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    let (account, session) = state
+        .services
+        .accounts
+        .log_in(&email, &password)
+        .await
+        .map_err(account_error)?;
+    signed_in(&state, StatusCode::OK, &account, &session)
+}
+
+pub(super) async fn log_out<S: Store>(
+    state: web::Data<AppState<S>>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&req, &state.settings)?;
+    if let Some(token) = session_token(&req) {
+        state
+            .services
+            .accounts
+            .log_out(&token)
+            .await
+            .map_err(account_error)?;
+    }
+    with_cookie(
+        HttpResponse::NoContent().finish(),
+        &cleared_cookie(&state.settings),
+    )
+}
+
+pub(super) async fn session<S: Store>(
+    state: web::Data<AppState<S>>,
+    auth: SessionAuth<S>,
+) -> Result<HttpResponse, ApiError> {
+    let expires = rfc3339_millis(auth.expires_at);
+    let account = state
+        .services
+        .accounts
+        .account(auth.user)
+        .await
+        .map_err(account_error)?;
+    json(
+        StatusCode::OK,
+        &SessionBody {
+            user: (&account).into(),
+            expires,
+        },
+    )
+}
+
+pub(super) async fn verify_email<S: Store>(
+    state: web::Data<AppState<S>>,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    check_origin(&req, &state.settings)?;
+    let mut body = body.object(state.settings.body_limit).await?;
+    let mut c = Collector::new();
+    let token = c.required_text(Field::Token, body.take(SURFACE.field_name(Field::Token)));
+    c.check().map_err(|e| ApiError::validation(SURFACE, e))?;
+    let token = token.ok_or(ApiError::InvalidToken)?;
+    let account = state
+        .services
+        .accounts
+        .verify_email(token.trim())
+        .await
+        .map_err(account_error)?;
+    json(
+        StatusCode::OK,
+        &UserEnvelope {
+            user: (&account).into(),
+        },
+    )
+}
+
+/// The page the verification email links to (`{public url}/verify-email?token=...`) when no web
+/// app of its own serves that address: static HTML whose button posts the token, read from the
+/// address in the browser, to `POST /api/auth/verify-email`. Nothing of the request is echoed.
+pub(super) async fn verify_email_page() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        ))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+                 connect-src 'self'; frame-ancestors 'none'; form-action 'none'",
+            ),
+        ))
+        .insert_header((
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .body(VERIFY_EMAIL_PAGE)
+}
+
+const VERIFY_EMAIL_PAGE: &str = include_str!("../static/verify-email.html");
+
+/// Mails the signed-in user a new verification link (the first expired or never arrived): 202
+/// when sent, 200 when the email is already verified, 503 when mail cannot be sent.
+pub(super) async fn resend_verification<S: Store>(
+    state: web::Data<AppState<S>>,
+    auth: SessionAuth<S>,
+) -> Result<HttpResponse, ApiError> {
+    let sent = state
+        .services
+        .accounts
+        .resend_verification(&auth.user)
+        .await
+        .map_err(account_error)?;
+    if sent {
+        json(
+            StatusCode::ACCEPTED,
+            &MessageBody {
+                message: "Verification email sent",
+            },
+        )
+    } else {
+        json(
+            StatusCode::OK,
+            &MessageBody {
+                message: "Email already verified",
+            },
+        )
+    }
+}

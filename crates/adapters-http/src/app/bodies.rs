@@ -1,0 +1,169 @@
+//! The app API's response and request bodies (flat camelCase).
+
+use clientele_domain::Client;
+use clientele_ports::Account;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::time_fmt::rfc3339_millis;
+
+/// A user as the app API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppUser {
+    #[schema(example = "clx0a1b2c3d4e5f6g7h8i9j0k")]
+    pub id: String,
+    #[schema(example = "ann@example.com")]
+    pub email: String,
+    pub name: Option<String>,
+    /// When the email was verified, or `null`.
+    #[schema(example = "2024-03-15T10:30:00.000Z")]
+    pub email_verified: Option<String>,
+    /// `FREE` or `PAID_TRIAL`.
+    #[schema(example = "FREE")]
+    pub signup_flow: String,
+    /// The plan whose limit applies (an expired trial counts as `free`).
+    #[schema(example = "free")]
+    pub plan: String,
+    pub organization_id: String,
+}
+
+impl From<&Account> for AppUser {
+    fn from(a: &Account) -> Self {
+        let u = &a.user;
+        Self {
+            id: u.id.to_string(),
+            email: u.email.as_str().to_owned(),
+            name: u.name.as_ref().map(|n| n.as_str().to_owned()),
+            email_verified: u.email_verified_at.map(rfc3339_millis),
+            signup_flow: u.signup_flow.as_str().to_owned(),
+            plan: a.plan.as_str().to_owned(),
+            organization_id: u.organization_id.to_string(),
+        }
+    }
+}
+
+/// `{"user": user}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserEnvelope {
+    pub user: AppUser,
+}
+
+/// `GET /api/auth/session`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionBody {
+    pub user: AppUser,
+    /// When the session expires.
+    #[schema(example = "2024-04-14T10:30:00.000Z")]
+    pub expires: String,
+}
+
+/// A client as the app API shows it (the seed's shape, without any OAuth token).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppClient {
+    #[schema(example = "clx1a2b3c4d5e6f7g8h9i0j1k")]
+    pub id: String,
+    #[schema(example = "Acme Corporation")]
+    pub name: String,
+    #[schema(example = "https://acme.com")]
+    pub domain: Option<String>,
+    #[schema(example = "John Doe")]
+    pub contact_name: Option<String>,
+    #[schema(example = "john@acme.com")]
+    pub contact_email: Option<String>,
+    /// The creating user; `null` for clients created with an API key.
+    pub user_id: Option<String>,
+    pub google_search_console_connected: bool,
+    pub google_analytics_connected: bool,
+    pub search_console_property_url: Option<String>,
+    pub google_analytics_property_id: Option<String>,
+    pub last_report_generated: Option<String>,
+    pub total_reports_generated: u32,
+    #[schema(example = "2024-03-15T10:30:00.000Z")]
+    pub created_at: String,
+    #[schema(example = "2024-03-15T10:30:00.000Z")]
+    pub updated_at: String,
+}
+
+impl From<&Client> for AppClient {
+    fn from(c: &Client) -> Self {
+        Self {
+            id: c.id.to_string(),
+            name: c.name.as_str().to_owned(),
+            domain: c.domain.as_ref().map(|d| d.as_str().to_owned()),
+            contact_name: c.contact_person.as_ref().map(|p| p.as_str().to_owned()),
+            contact_email: c.contact_email.as_ref().map(|e| e.as_str().to_owned()),
+            user_id: c.created_by.as_ref().map(ToString::to_string),
+            google_search_console_connected: false,
+            google_analytics_connected: false,
+            search_console_property_url: None,
+            google_analytics_property_id: None,
+            last_report_generated: None,
+            total_reports_generated: 0,
+            created_at: rfc3339_millis(c.created_at),
+            updated_at: rfc3339_millis(c.updated_at),
+        }
+    }
+}
+
+/// `DELETE /api/clients/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageBody {
+    #[schema(example = "Client deleted successfully")]
+    pub message: &'static str,
+}
+
+/// The body of `POST /api/clients` (documentation).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppClientRequest {
+    #[schema(example = "Acme Corporation", min_length = 2, max_length = 200)]
+    pub name: String,
+    /// An http(s) URL or a bare host (`acme.com` → `https://acme.com`).
+    #[schema(example = "https://acme.com", max_length = 2048)]
+    pub domain: String,
+    #[schema(example = "John Doe", max_length = 255)]
+    pub contact_name: Option<String>,
+    #[schema(example = "john@acme.com", max_length = 255)]
+    pub contact_email: Option<String>,
+}
+
+/// The body of `PUT /api/clients/{id}` (documentation): any subset of the four fields; `null`
+/// or `""` clears `contactName` / `contactEmail`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppClientUpdateRequest {
+    #[schema(
+        example = "Acme Corporation",
+        min_length = 2,
+        max_length = 200,
+        nullable = false
+    )]
+    pub name: Option<String>,
+    #[schema(example = "https://acme.com", max_length = 2048, nullable = false)]
+    pub domain: Option<String>,
+    #[schema(example = "John Doe", max_length = 255)]
+    pub contact_name: Option<String>,
+    #[schema(example = "john@acme.com", max_length = 255)]
+    pub contact_email: Option<String>,
+}
+
+/// The body of `POST /api/auth/signup` and `POST /api/auth/login` (documentation).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Credentials {
+    #[schema(example = "ann@example.com", max_length = 255)]
+    pub email: String,
+    /// 8–128 characters on sign-up.
+    #[schema(min_length = 8, max_length = 128)]
+    pub password: String,
+    /// Sign-up only, optional.
+    pub name: Option<String>,
+}
+
+/// The body of `POST /api/auth/verify-email` (documentation).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerifyEmailRequest {
+    /// The token from the verification email's link.
+    pub token: String,
+}

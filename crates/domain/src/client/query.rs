@@ -1,0 +1,271 @@
+//! A list request: its filters and page, and the parsing of its query parameters.
+
+use super::{BusinessType, DisplayName, PlanLabel, Status};
+use crate::text::bounded;
+use crate::validation::{Collector, Expected, Field, Issue, Received, ValidationErrors};
+
+/// A list request: filters and a page, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientQuery {
+    pub status: Option<Status>,
+    pub business_type: Option<String>,
+    pub subscription_plan: Option<String>,
+    /// A case-insensitive substring of the name or the display name.
+    pub search: Option<String>,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+impl Default for ClientQuery {
+    fn default() -> Self {
+        Self {
+            status: None,
+            business_type: None,
+            subscription_plan: None,
+            search: None,
+            limit: Self::DEFAULT_LIMIT,
+            offset: 0,
+        }
+    }
+}
+
+/// A list request's raw query parameters (absent ones are `None`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientQueryInput {
+    pub status: Option<String>,
+    pub business_type: Option<String>,
+    pub subscription_plan: Option<String>,
+    pub search: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+impl ClientQuery {
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MAX_LIMIT: u32 = 200;
+
+    /// Parses list parameters: `limit` 1–200 (default 50), `offset` ≥ 0, a known status; empty
+    /// filters count as absent.
+    ///
+    /// # Errors
+    /// Every failed rule.
+    pub fn parse(input: ClientQueryInput) -> Result<Self, ValidationErrors> {
+        let mut c = Collector::new();
+        let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let status = nonempty(input.status).and_then(|s| c.take(Status::parse(&s)));
+        let limit = match nonempty(input.limit) {
+            None => Some(Self::DEFAULT_LIMIT),
+            Some(s) => c
+                .take(parse_number(
+                    Field::Limit,
+                    &s,
+                    1,
+                    i64::from(Self::MAX_LIMIT),
+                ))
+                .and_then(|n| u32::try_from(n).ok()),
+        };
+        let offset = match nonempty(input.offset) {
+            None => Some(0),
+            Some(s) => c
+                .take(parse_number(Field::Offset, &s, 0, i64::MAX))
+                .and_then(|n| u64::try_from(n).ok()),
+        };
+        // Filters follow the rules of what they filter (no control characters, no more than the
+        // field can hold), so nothing a column could never contain reaches the database.
+        let business_type = nonempty(input.business_type)
+            .and_then(|s| c.take(BusinessType::parse(&s)))
+            .map(BusinessType::into_inner);
+        let subscription_plan = nonempty(input.subscription_plan)
+            .and_then(|s| c.take(PlanLabel::parse(&s)))
+            .map(PlanLabel::into_inner);
+        let search = nonempty(input.search)
+            .and_then(|s| c.take(bounded(Field::Query, &s, 1, DisplayName::MAX)));
+        c.finish(|| Self {
+            status,
+            business_type,
+            subscription_plan,
+            search,
+            limit: limit.unwrap_or(Self::DEFAULT_LIMIT),
+            offset: offset.unwrap_or(0),
+        })
+    }
+}
+
+fn parse_number(field: Field, raw: &str, min: i64, max: i64) -> Result<i64, Issue> {
+    let n: i64 = raw
+        .parse()
+        .map_err(|_| Issue::invalid_type(field, Expected::Number, Received::String))?;
+    if n < min {
+        Err(Issue::number_too_small(field, min))
+    } else if n > max {
+        Err(Issue::number_too_big(field, max))
+    } else {
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::test_support::issues;
+
+    fn query(input: ClientQueryInput) -> Result<ClientQuery, ValidationErrors> {
+        ClientQuery::parse(input)
+    }
+
+    fn limit(raw: &str) -> Result<ClientQuery, ValidationErrors> {
+        query(ClientQueryInput {
+            limit: Some(raw.to_owned()),
+            ..ClientQueryInput::default()
+        })
+    }
+
+    fn offset(raw: &str) -> Result<ClientQuery, ValidationErrors> {
+        query(ClientQueryInput {
+            offset: Some(raw.to_owned()),
+            ..ClientQueryInput::default()
+        })
+    }
+
+    #[test]
+    fn query_defaults() {
+        let q = query(ClientQueryInput::default()).expect("valid");
+        assert_eq!(q, ClientQuery::default());
+        assert_eq!(q.limit, 50);
+        assert_eq!(q.offset, 0);
+        assert_eq!(q.status, None);
+        assert_eq!(ClientQuery::MAX_LIMIT, 200);
+    }
+
+    #[test]
+    fn query_limit_boundaries() {
+        assert_eq!(
+            issues(limit("0")),
+            [Issue::number_too_small(Field::Limit, 1)]
+        );
+        assert_eq!(limit("1").map(|q| q.limit), Ok(1));
+        assert_eq!(limit(" 200 ").map(|q| q.limit), Ok(200));
+        assert_eq!(
+            issues(limit("201")),
+            [Issue::number_too_big(Field::Limit, 200)]
+        );
+        assert_eq!(limit("").map(|q| q.limit), Ok(50));
+        for bad in ["ten", "1.5", "1e2", "0x10", "99999999999999999999"] {
+            assert_eq!(
+                issues(limit(bad)),
+                [Issue::invalid_type(
+                    Field::Limit,
+                    Expected::Number,
+                    Received::String
+                )],
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            issues(limit("-1")),
+            [Issue::number_too_small(Field::Limit, 1)]
+        );
+    }
+
+    #[test]
+    fn query_offset_boundaries() {
+        assert_eq!(
+            issues(offset("-1")),
+            [Issue::number_too_small(Field::Offset, 0)]
+        );
+        assert_eq!(offset("0").map(|q| q.offset), Ok(0));
+        assert_eq!(offset("12345").map(|q| q.offset), Ok(12345));
+        assert_eq!(
+            issues(offset("x")),
+            [Issue::invalid_type(
+                Field::Offset,
+                Expected::Number,
+                Received::String
+            )]
+        );
+    }
+
+    #[test]
+    fn query_filters() {
+        let q = query(ClientQueryInput {
+            status: Some("trial".to_owned()),
+            business_type: Some(" automotive ".to_owned()),
+            subscription_plan: Some("Pro".to_owned()),
+            search: Some(" acme ".to_owned()),
+            limit: Some("10".to_owned()),
+            offset: Some("20".to_owned()),
+        })
+        .expect("valid");
+        assert_eq!(
+            q,
+            ClientQuery {
+                status: Some(Status::Trial),
+                business_type: Some("automotive".to_owned()),
+                subscription_plan: Some("Pro".to_owned()),
+                search: Some("acme".to_owned()),
+                limit: 10,
+                offset: 20,
+            }
+        );
+    }
+
+    #[test]
+    fn query_empty_filters_are_absent() {
+        let blank = || Some("  ".to_owned());
+        let q = query(ClientQueryInput {
+            status: blank(),
+            business_type: blank(),
+            subscription_plan: Some(String::new()),
+            search: blank(),
+            limit: blank(),
+            offset: blank(),
+        })
+        .expect("valid");
+        assert_eq!(q, ClientQuery::default());
+    }
+
+    #[test]
+    fn query_reports_every_bad_parameter() {
+        let got = issues(query(ClientQueryInput {
+            status: Some("gone".to_owned()),
+            limit: Some("0".to_owned()),
+            offset: Some("-5".to_owned()),
+            ..ClientQueryInput::default()
+        }));
+        assert_eq!(
+            got,
+            [
+                Issue::invalid_enum(Field::Status, Status::NAMES, "gone"),
+                Issue::number_too_small(Field::Limit, 1),
+                Issue::number_too_small(Field::Offset, 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn query_filters_follow_their_fields_rules() {
+        let got = issues(query(ClientQueryInput {
+            business_type: Some("a\u{0}b".to_owned()),
+            subscription_plan: Some("p".repeat(101)),
+            search: Some("\u{0}".to_owned()),
+            ..ClientQueryInput::default()
+        }));
+        let kinds: Vec<(Field, &str)> = got.iter().map(|i| (i.field, i.kind.code())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Field::BusinessType, "invalid_string"),
+                (Field::SubscriptionPlan, "too_big"),
+                (Field::Query, "invalid_string"),
+            ]
+        );
+        let long_search = query(ClientQueryInput {
+            search: Some("q".repeat(DisplayName::MAX + 1)),
+            ..ClientQueryInput::default()
+        });
+        assert_eq!(
+            issues(long_search)[0],
+            Issue::too_long(Field::Query, DisplayName::MAX)
+        );
+    }
+}

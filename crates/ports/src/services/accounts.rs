@@ -1,0 +1,476 @@
+//! The account use cases: users and their credentials, sessions, email verification, API keys,
+//! and the operator's bootstrap.
+
+use std::sync::Arc;
+
+use clientele_domain::{
+    ApiKey, ApiKeyId, ApiKeyName, Email, Environment, Field, Organization, OrganizationId,
+    OrganizationName, Password, Plan, SignupFlow, SubscriptionStatus, User, UserName,
+    ValidationErrors,
+};
+use time::{Duration, OffsetDateTime};
+
+use super::{Caller, Config, OrganizationService};
+use crate::error::{AccountError, RepoError, error_chain};
+use crate::infra::{Clock, IdGenerator, Mailer, Message, PasswordHasher};
+use crate::repos::{
+    ApiKeyStore, OrganizationRepository, SessionRecord, SessionStore, UserRepository,
+    VerificationRecord,
+};
+use crate::secrets::{Secret, SecretHash, api_key_display_prefix, looks_like_api_key};
+use clientele_domain::account::NewAccount;
+
+/// A signed-in user with the plan that applies to them, and their session.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub user: User,
+    pub plan: Plan,
+}
+
+/// A new session's token (for the cookie) and expiry.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: Secret,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A user to create from the command line.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub password: String,
+    pub name: Option<String>,
+    pub organization: Option<OrganizationId>,
+    pub verified: bool,
+    pub signup_flow: SignupFlow,
+}
+
+/// Operator changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    pub verified: Option<bool>,
+    pub signup_flow: Option<SignupFlow>,
+    pub subscription_status: Option<SubscriptionStatus>,
+    pub plan_expires_at: Option<Option<OffsetDateTime>>,
+}
+
+/// The bootstrap's result: the operator's organization and its first key, shown once.
+#[derive(Debug, Clone)]
+pub struct Bootstrap {
+    pub organization: Organization,
+    pub key: ApiKey,
+    pub secret: Secret,
+}
+
+/// Users, sessions, email verification and API keys, over the account stores, with the password
+/// hasher and the mailer.
+pub struct AccountService<S> {
+    store: S,
+    organizations: OrganizationService<S>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+    hasher: Arc<dyn PasswordHasher>,
+    mailer: Arc<dyn Mailer>,
+    session_ttl: Duration,
+    verification_ttl: Duration,
+    key_touch_interval: Duration,
+    verification_url: String,
+}
+
+impl<S> std::fmt::Debug for AccountService<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountService")
+            .field("session_ttl", &self.session_ttl)
+            .field("verification_ttl", &self.verification_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> AccountService<S>
+where
+    S: OrganizationRepository + UserRepository + SessionStore + ApiKeyStore,
+{
+    /// Account use cases; `organizations` creates the organization of a sign-up.
+    pub fn new(
+        store: S,
+        organizations: OrganizationService<S>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGenerator>,
+        hasher: Arc<dyn PasswordHasher>,
+        mailer: Arc<dyn Mailer>,
+        config: &Config,
+    ) -> Self {
+        Self {
+            store,
+            organizations,
+            clock,
+            ids,
+            hasher,
+            mailer,
+            session_ttl: config.session_ttl,
+            verification_ttl: config.verification_ttl,
+            key_touch_interval: config.key_touch_interval,
+            verification_url: config.verification_url.clone(),
+        }
+    }
+
+    // ---------------------------------------------------------------- credentials
+
+    /// The caller of a management API key. Revoked and unknown keys are refused. `last_used_at`
+    /// is written at most once per `key_touch_interval`, not on every request.
+    ///
+    /// # Errors
+    /// `Unauthorized`, storage errors.
+    pub async fn resolve_api_key(&self, presented: &str) -> Result<Caller, AccountError> {
+        if !looks_like_api_key(presented) {
+            return Err(AccountError::Unauthorized);
+        }
+        let key = self
+            .store
+            .find_api_key(&SecretHash::of(presented))
+            .await?
+            .filter(|k| k.revoked_at.is_none())
+            .ok_or(AccountError::Unauthorized)?;
+        let now = self.clock.now();
+        let stale = key
+            .last_used_at
+            .is_none_or(|at| now - at >= self.key_touch_interval);
+        if stale && let Err(e) = self.store.touch_api_key(key.id, now).await {
+            tracing::warn!(error = %e, key_id = %key.id, "could not record the key's last use");
+        }
+        Ok(Caller::ApiKey(key))
+    }
+
+    /// The user of a session token and when the session expires.
+    ///
+    /// # Errors
+    /// `Unauthorized` for an unknown or expired session, storage errors.
+    pub async fn resolve_session(
+        &self,
+        token: &str,
+    ) -> Result<(User, OffsetDateTime), AccountError> {
+        if token.is_empty() || token.len() > 256 {
+            return Err(AccountError::Unauthorized);
+        }
+        self.store
+            .resolve_session(&SecretHash::of(token), self.clock.now())
+            .await?
+            .ok_or(AccountError::Unauthorized)
+    }
+
+    /// A user with the plan that applies to them.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn account(&self, user: User) -> Result<Account, AccountError> {
+        let org = self.store.get_organization(user.organization_id).await?;
+        let plan = user.effective_plan(org.plan, self.clock.now());
+        Ok(Account { user, plan })
+    }
+
+    // ---------------------------------------------------------------- accounts
+
+    /// Signs up: a new organization on the free plan, a user (flow `FREE`, unverified) in it, a
+    /// verification email, and a session.
+    ///
+    /// # Errors
+    /// `Validation` (email, password, name), `EmailTaken`, storage and infrastructure errors.
+    pub async fn sign_up(&self, new: NewAccount) -> Result<(Account, NewSession), AccountError> {
+        let NewAccount {
+            email,
+            password,
+            name,
+        } = new;
+        let now = self.clock.now();
+        let organization = self.personal_organization(&email, name.as_ref());
+        let user = self.new_user(email, name, organization.id, SignupFlow::Free, None, now)?;
+        let hash = self.hasher.hash(password.expose()).await?;
+        self.store
+            .create_user(&user, &hash, Some(&organization))
+            .await?;
+        if let Err(e) = self.send_verification(&user).await {
+            // The account exists: failing the sign-up now would strand it (a retry would find the
+            // email taken). The user can ask for another message (`resend_verification`).
+            tracing::warn!(user_id = %user.id, error = %error_chain(&e), "verification message not sent");
+        }
+        let session = self.open_session(&user).await?;
+        Ok((
+            Account {
+                user,
+                plan: Plan::Free,
+            },
+            session,
+        ))
+    }
+
+    /// Logs in. An unknown email and a wrong password take the same time and give the same error.
+    ///
+    /// # Errors
+    /// `InvalidCredentials`, storage and infrastructure errors.
+    pub async fn log_in(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<(Account, NewSession), AccountError> {
+        // Absurd inputs are refused before any work (and never reach the hasher).
+        if password.len() > 4 * Password::MAX {
+            return Err(AccountError::InvalidCredentials);
+        }
+        let credentials = match Email::parse(Field::Email, email) {
+            Ok(email) => self.store.find_credentials(&email).await?,
+            Err(_) => None,
+        };
+        let hash = credentials.as_ref().map(|c| c.password_hash.as_str());
+        let matches = self.hasher.verify(password, hash).await?;
+        let Some(credentials) = credentials.filter(|_| matches) else {
+            return Err(AccountError::InvalidCredentials);
+        };
+        let session = self.open_session(&credentials.user).await?;
+        Ok((self.account(credentials.user).await?, session))
+    }
+
+    /// Deletes the session server-side. Unknown tokens are fine (logging out twice).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn log_out(&self, token: &str) -> Result<(), AccountError> {
+        Ok(self.store.delete_session(&SecretHash::of(token)).await?)
+    }
+
+    /// Consumes a verification token (single use, 24 hours) and marks the email verified.
+    ///
+    /// # Errors
+    /// `InvalidToken`, storage errors.
+    pub async fn verify_email(&self, token: &str) -> Result<Account, AccountError> {
+        if token.is_empty() || token.len() > 256 {
+            return Err(AccountError::InvalidToken);
+        }
+        let user = match self
+            .store
+            .consume_verification(&SecretHash::of(token), self.clock.now())
+            .await
+        {
+            Ok(user) => user,
+            Err(RepoError::NotFound) => return Err(AccountError::InvalidToken),
+            Err(e) => return Err(e.into()),
+        };
+        self.account(user).await
+    }
+
+    async fn open_session(&self, user: &User) -> Result<NewSession, AccountError> {
+        let token = self.ids.token();
+        let now = self.clock.now();
+        let expires_at = now + self.session_ttl;
+        self.store
+            .create_session(&SessionRecord {
+                token_hash: token.hash(),
+                user_id: user.id.clone(),
+                organization_id: user.organization_id,
+                created_at: now,
+                expires_at,
+            })
+            .await?;
+        Ok(NewSession { token, expires_at })
+    }
+
+    async fn send_verification(&self, user: &User) -> Result<(), AccountError> {
+        let token = self.ids.token();
+        self.store
+            .add_verification(&VerificationRecord {
+                token_hash: token.hash(),
+                user_id: user.id.clone(),
+                expires_at: self.clock.now() + self.verification_ttl,
+            })
+            .await?;
+        let link = format!("{}?token={}", self.verification_url, token.expose());
+        let message = Message {
+            to: user.email.clone(),
+            subject: "Verify your email address".to_owned(),
+            text: format!(
+                "Welcome to Clientele.\r\n\r\nPlease confirm your email address by opening this link \
+                 within 24 hours:\r\n\r\n{link}\r\n\r\nIf you did not sign up, ignore this message.\r\n"
+            ),
+        };
+        // A mail transport that fails is an outage of a dependency, like the database's: 503.
+        self.mailer
+            .send(message)
+            .await
+            .map_err(|e| AccountError::Unavailable(Box::new(e)))
+    }
+
+    /// Sends a new verification message to a user whose email is not verified yet (the link of
+    /// the first one expired, or it never arrived). `Ok(false)`: the email is already verified.
+    ///
+    /// # Errors
+    /// `Unavailable` when the message cannot be sent, storage errors.
+    pub async fn resend_verification(&self, user: &User) -> Result<bool, AccountError> {
+        if user.email_verified_at.is_some() {
+            return Ok(false);
+        }
+        self.send_verification(user).await?;
+        Ok(true)
+    }
+
+    /// The organization of a user who signs up on their own: named after them (or their email),
+    /// on the free plan. Not stored yet: it is stored with the user, atomically.
+    fn personal_organization(&self, email: &Email, name: Option<&UserName>) -> Organization {
+        let label = name.map_or(email.as_str(), UserName::as_str);
+        let name = OrganizationName::parse(label)
+            .unwrap_or_else(|_| OrganizationName::from_trusted("Personal".to_owned()));
+        self.organizations.new_organization(name, Plan::Free)
+    }
+
+    fn new_user(
+        &self,
+        email: Email,
+        name: Option<UserName>,
+        organization_id: OrganizationId,
+        signup_flow: SignupFlow,
+        email_verified_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<User, AccountError> {
+        Ok(User {
+            id: self
+                .ids
+                .cuid()
+                .parse()
+                .map_err(|e| AccountError::Unexpected(Box::new(e)))?,
+            organization_id,
+            email,
+            name,
+            signup_flow,
+            email_verified_at,
+            subscription_status: SubscriptionStatus::None,
+            plan_expires_at: None,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+    // ---------------------------------------------------------------- administration
+
+    /// On a database without organizations: creates the operator's own (`Default`, enterprise)
+    /// and its first API key. `None` when there already is one.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn bootstrap(&self) -> Result<Option<Bootstrap>, AccountError> {
+        if self.store.any_organization().await? {
+            return Ok(None);
+        }
+        let organization = self
+            .organizations
+            .create_organization("Default", Plan::Enterprise)
+            .await?;
+        let (key, secret) = self
+            .create_api_key(organization.id, "Bootstrap key", Environment::Production)
+            .await?;
+        Ok(Some(Bootstrap {
+            organization,
+            key,
+            secret,
+        }))
+    }
+
+    /// Creates an API key; the secret is returned once and only its hash is stored.
+    ///
+    /// # Errors
+    /// `NotFound` (organization), `Validation` (name), storage errors.
+    pub async fn create_api_key(
+        &self,
+        org: OrganizationId,
+        name: &str,
+        environment: Environment,
+    ) -> Result<(ApiKey, Secret), AccountError> {
+        let name = ApiKeyName::parse(name).map_err(ValidationErrors::single)?;
+        self.store.get_organization(org).await?;
+        let secret = self.ids.api_key();
+        let key = ApiKey {
+            id: ApiKeyId::from_uuid(self.ids.uuid()),
+            organization_id: org,
+            name,
+            environment,
+            prefix: api_key_display_prefix(secret.expose()),
+            created_at: self.clock.now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        self.store.create_api_key(&key, &secret.hash()).await?;
+        Ok((key, secret))
+    }
+
+    /// # Errors
+    /// `NotFound` (organization), storage errors.
+    pub async fn list_api_keys(&self, org: OrganizationId) -> Result<Vec<ApiKey>, AccountError> {
+        self.store.get_organization(org).await?;
+        Ok(self.store.list_api_keys(org).await?)
+    }
+
+    /// # Errors
+    /// `NotFound`, storage errors.
+    pub async fn revoke_api_key(&self, id: ApiKeyId) -> Result<ApiKey, AccountError> {
+        Ok(self.store.revoke_api_key(id, self.clock.now()).await?)
+    }
+
+    /// Creates a user (operator), in `organization` or in a new one on the free plan.
+    ///
+    /// # Errors
+    /// `Validation`, `EmailTaken`, `NotFound` (organization), storage errors.
+    pub async fn create_user(&self, new: NewUser) -> Result<Account, AccountError> {
+        let NewAccount {
+            email,
+            password,
+            name,
+        } = NewAccount::from_text(&new.email, &new.password, new.name.as_deref())?;
+        let now = self.clock.now();
+        let (org, created) = match new.organization {
+            Some(id) => (self.store.get_organization(id).await?, false),
+            None => (self.personal_organization(&email, name.as_ref()), true),
+        };
+        let verified_at = new.verified.then_some(now);
+        let user = self.new_user(email, name, org.id, new.signup_flow, verified_at, now)?;
+        let hash = self.hasher.hash(password.expose()).await?;
+        self.store
+            .create_user(&user, &hash, created.then_some(&org))
+            .await?;
+        let plan = user.effective_plan(org.plan, now);
+        Ok(Account { user, plan })
+    }
+
+    /// Applies operator changes to the user with `email`.
+    ///
+    /// # Errors
+    /// `Validation` (email), `NotFound`, storage errors.
+    pub async fn update_user(
+        &self,
+        email: &str,
+        update: UserUpdate,
+    ) -> Result<Account, AccountError> {
+        let email = Email::parse(Field::Email, email).map_err(ValidationErrors::single)?;
+        let mut user = self
+            .store
+            .find_credentials(&email)
+            .await?
+            .ok_or(AccountError::NotFound)?
+            .user;
+        let now = self.clock.now();
+        if let Some(verified) = update.verified {
+            user.email_verified_at = if verified {
+                user.email_verified_at.or(Some(now))
+            } else {
+                None
+            };
+        }
+        if let Some(flow) = update.signup_flow {
+            user.signup_flow = flow;
+        }
+        if let Some(status) = update.subscription_status {
+            user.subscription_status = status;
+        }
+        if let Some(expires) = update.plan_expires_at {
+            user.plan_expires_at = expires;
+        }
+        user.updated_at = now;
+        self.store.update_user(&user).await?;
+        self.account(user).await
+    }
+}

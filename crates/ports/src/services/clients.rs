@@ -1,0 +1,194 @@
+//! The client use cases: the app API's access gate, then one atomic repository call that applies
+//! the plan limit and the name's uniqueness.
+
+use std::sync::Arc;
+
+use clientele_domain::{
+    Client, ClientId, ClientPatch, ClientQuery, NewClient, OrganizationId, Plan, PlanLimits, UserId,
+};
+
+use super::Caller;
+use crate::error::ClientError;
+use crate::infra::{Clock, IdGenerator, RandomIds, SystemClock};
+use crate::repos::{ClientPage, ClientRecord, ClientRepository, LimitRule};
+
+/// The clients of an organization, over a [`ClientRepository`].
+pub struct ClientService<R> {
+    repo: R,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+    limits: PlanLimits,
+}
+
+impl<R: Clone> Clone for ClientService<R> {
+    fn clone(&self) -> Self {
+        Self {
+            repo: self.repo.clone(),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+            limits: self.limits,
+        }
+    }
+}
+
+impl<R> std::fmt::Debug for ClientService<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientService")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Permission to create one client, decided by [`ClientService::authorize_create`]: the access
+/// gate passed, and the id, creator and plan cap of the new client are fixed. A surface that must
+/// answer the gate before reading the body (the app API: 403 before 400) asks for it first.
+#[derive(Debug)]
+pub struct CreateGrant {
+    organization_id: OrganizationId,
+    id: ClientId,
+    created_by: Option<UserId>,
+    cap: Option<Plan>,
+}
+
+impl<R: ClientRepository> ClientService<R> {
+    /// Client use cases over `repo` with the system clock, random ids and the default plan limits.
+    pub fn new(repo: R) -> Self {
+        Self::with(
+            repo,
+            Arc::new(SystemClock),
+            Arc::new(RandomIds),
+            PlanLimits::default(),
+        )
+    }
+
+    /// Client use cases with every collaborator given.
+    pub fn with(
+        repo: R,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGenerator>,
+        limits: PlanLimits,
+    ) -> Self {
+        Self {
+            repo,
+            clock,
+            ids,
+            limits,
+        }
+    }
+
+    /// The access gate of a create (app users must pass `User::may_add_clients`), and the new
+    /// client's id: UUIDv7 for API keys and programs, CUID2 for users.
+    ///
+    /// # Errors
+    /// `VerificationRequired`, `Unexpected` (an id that does not parse).
+    pub fn authorize_create(&self, caller: &Caller) -> Result<CreateGrant, ClientError> {
+        let (id, created_by, cap) = match caller {
+            Caller::ApiKey(_) | Caller::Organization(_) => {
+                (ClientId::from_uuid(self.ids.uuid()), None, None)
+            }
+            Caller::User(user) => {
+                let now = self.clock.now();
+                user.may_add_clients(now)?;
+                let id = self
+                    .ids
+                    .cuid()
+                    .parse()
+                    .map_err(|e| ClientError::Unexpected(Box::new(e)))?;
+                (id, Some(user.id.clone()), user.plan_cap(now))
+            }
+        };
+        Ok(CreateGrant {
+            organization_id: caller.organization_id(),
+            id,
+            created_by,
+            cap,
+        })
+    }
+
+    /// Creates the client a grant allows, in one atomic insert that applies the plan limit and
+    /// the name's uniqueness.
+    ///
+    /// # Errors
+    /// `LimitReached`, `NameTaken`, `Unavailable`, `Unexpected`.
+    pub async fn create(
+        &self,
+        grant: CreateGrant,
+        client: NewClient,
+    ) -> Result<Client, ClientError> {
+        let record = ClientRecord {
+            id: grant.id,
+            organization_id: grant.organization_id,
+            created_by: grant.created_by,
+            client,
+            created_at: self.clock.now(),
+        };
+        let rule = LimitRule {
+            limits: self.limits,
+            cap: grant.cap,
+        };
+        Ok(self.repo.create_client(record, rule).await?)
+    }
+
+    /// [`Self::authorize_create`], then [`Self::create`].
+    ///
+    /// # Errors
+    /// `VerificationRequired`, `LimitReached`, `NameTaken`, `Unavailable`, `Unexpected`.
+    pub async fn create_client(
+        &self,
+        caller: &Caller,
+        client: NewClient,
+    ) -> Result<Client, ClientError> {
+        let grant = self.authorize_create(caller)?;
+        self.create(grant, client).await
+    }
+
+    /// # Errors
+    /// `NotFound` (also for another organization's client), storage errors.
+    pub async fn get_client(&self, caller: &Caller, id: &ClientId) -> Result<Client, ClientError> {
+        Ok(self.repo.get_client(caller.organization_id(), id).await?)
+    }
+
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_clients(
+        &self,
+        caller: &Caller,
+        query: &ClientQuery,
+    ) -> Result<ClientPage, ClientError> {
+        Ok(self
+            .repo
+            .list_clients(caller.organization_id(), query)
+            .await?)
+    }
+
+    /// Applies a partial update. An empty one returns the client unchanged.
+    ///
+    /// # Errors
+    /// `NotFound`, `NameTaken`, storage errors.
+    pub async fn update_client(
+        &self,
+        caller: &Caller,
+        id: &ClientId,
+        patch: ClientPatch,
+    ) -> Result<Client, ClientError> {
+        let org = caller.organization_id();
+        if patch.is_empty() {
+            return Ok(self.repo.get_client(org, id).await?);
+        }
+        Ok(self
+            .repo
+            .update_client(org, id, patch, self.clock.now())
+            .await?)
+    }
+
+    /// Deletes a client, freeing its place under the plan limit.
+    ///
+    /// # Errors
+    /// `NotFound`, storage errors.
+    pub async fn delete_client(&self, caller: &Caller, id: &ClientId) -> Result<(), ClientError> {
+        Ok(self
+            .repo
+            .delete_client(caller.organization_id(), id)
+            .await?)
+    }
+}

@@ -1,0 +1,194 @@
+//! The use cases (application services), one per aggregate, each generic over the storage ports
+//! it needs:
+//!
+//! - [`ClientService`]: clients (the access gate, the plan limit, uniqueness), over a
+//!   [`ClientRepository`](crate::ClientRepository);
+//! - [`OrganizationService`]: tenants and their plans, over an
+//!   [`OrganizationRepository`](crate::OrganizationRepository);
+//! - [`AccountService`]: users, sessions, email verification and API keys, with the password
+//!   hasher and the mailer;
+//! - [`IdempotencyService`]: `Idempotency-Key` records, for a surface that replays responses.
+//!
+//! [`Services`] holds all of them over one [`Store`] (what the HTTP server uses). A program that
+//! only manages clients builds a [`ClientService`] and an [`OrganizationService`] and needs no
+//! hasher or mailer.
+//!
+//! Request shapes are parsed before (the surfaces turn bodies into domain values); the rules that
+//! need storage or time happen here or, when they must be atomic, inside one repository call.
+
+mod accounts;
+mod clients;
+mod idempotency;
+mod organizations;
+
+use std::sync::Arc;
+
+use clientele_domain::{ApiKey, OrganizationId, PlanLimits, User};
+use time::{Duration, OffsetDateTime};
+
+pub use accounts::{Account, AccountService, Bootstrap, NewSession, NewUser, UserUpdate};
+pub use clients::{ClientService, CreateGrant};
+pub use idempotency::IdempotencyService;
+pub use organizations::OrganizationService;
+
+use crate::error::RepoError;
+use crate::infra::{Clock, IdGenerator, Mailer, PasswordHasher};
+use crate::repos::Store;
+
+/// Tunables of the use cases. The defaults are the contract's; the server's command line starts
+/// from them.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub plan_limits: PlanLimits,
+    pub session_ttl: Duration,
+    pub verification_ttl: Duration,
+    pub idempotency_ttl: Duration,
+    /// After how long an unfinished idempotent request is considered abandoned.
+    pub idempotency_stale_after: Duration,
+    /// `last_used_at` of an API key is written at most this often.
+    pub key_touch_interval: Duration,
+    /// The address of the page that verifies an email; the message links to
+    /// `{verification_url}?token=...`. The HTTP adapter serves that page and says where.
+    pub verification_url: String,
+}
+
+impl Config {
+    /// Where the server listens when nothing else is configured.
+    pub const DEFAULT_PUBLIC_URL: &'static str = "http://127.0.0.1:8080";
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            plan_limits: PlanLimits::default(),
+            session_ttl: Duration::days(30),
+            verification_ttl: Duration::hours(24),
+            idempotency_ttl: Duration::hours(24),
+            idempotency_stale_after: Duration::seconds(60),
+            key_touch_interval: Duration::seconds(60),
+            verification_url: format!("{}/verify-email", Self::DEFAULT_PUBLIC_URL),
+        }
+    }
+}
+
+/// Who is asking: an API key (management API), a signed-in user (app API), or a program acting
+/// for an organization directly (the crates used as a library).
+#[derive(Debug, Clone)]
+pub enum Caller {
+    ApiKey(ApiKey),
+    User(User),
+    Organization(OrganizationId),
+}
+
+impl Caller {
+    #[must_use]
+    pub fn organization_id(&self) -> OrganizationId {
+        match self {
+            Self::ApiKey(k) => k.organization_id,
+            Self::User(u) => u.organization_id,
+            Self::Organization(id) => *id,
+        }
+    }
+
+    #[must_use]
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            Self::User(u) => Some(u),
+            Self::ApiKey(_) | Self::Organization(_) => None,
+        }
+    }
+}
+
+/// What [`Services::purge_expired`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub idempotency: u64,
+    pub sessions: u64,
+    pub verifications: u64,
+}
+
+/// Every use case over one store: what the HTTP server and the command line use.
+pub struct Services<S> {
+    pub clients: ClientService<S>,
+    pub organizations: OrganizationService<S>,
+    pub accounts: AccountService<S>,
+    pub idempotency: IdempotencyService<S>,
+    store: S,
+    clock: Arc<dyn Clock>,
+}
+
+impl<S> std::fmt::Debug for Services<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").finish_non_exhaustive()
+    }
+}
+
+impl<S: Store + Clone> Services<S> {
+    pub fn new(
+        store: S,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGenerator>,
+        hasher: Arc<dyn PasswordHasher>,
+        mailer: Arc<dyn Mailer>,
+        config: Config,
+    ) -> Self {
+        let organizations = OrganizationService::with(store.clone(), clock.clone(), ids.clone());
+        Self {
+            clients: ClientService::with(
+                store.clone(),
+                clock.clone(),
+                ids.clone(),
+                config.plan_limits,
+            ),
+            accounts: AccountService::new(
+                store.clone(),
+                organizations.clone(),
+                clock.clone(),
+                ids,
+                hasher,
+                mailer,
+                &config,
+            ),
+            organizations,
+            idempotency: IdempotencyService::new(store.clone(), clock.clone(), &config),
+            store,
+            clock,
+        }
+    }
+}
+
+impl<S: Store> Services<S> {
+    /// The storage adapter.
+    #[must_use]
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The use cases' clock.
+    #[must_use]
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Deletes what has expired: `Idempotency-Key` records, sessions, verification tokens.
+    /// (They are refused once expired whether purged or not; this only reclaims the space.)
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn purge_expired(&self) -> Result<Purged, RepoError> {
+        let now = self.clock.now();
+        Ok(Purged {
+            idempotency: self.store.purge_idempotent(now).await?,
+            sessions: self.store.purge_sessions(now).await?,
+            verifications: self.store.purge_verifications(now).await?,
+        })
+    }
+
+    /// Whether the database answers.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn ping(&self) -> Result<(), RepoError> {
+        self.store.ping().await
+    }
+}
