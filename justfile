@@ -4,13 +4,13 @@
 run *ARGS:
     cargo run -p clientele-server -- serve {{ARGS}}
 
-# The whole test suite (SQLite and, when reachable, PostgreSQL).
-test:
-    cargo test --workspace
+# The whole test suite (SQLite and, when reachable, PostgreSQL): the README's test command.
+test *ARGS:
+    scripts/test.sh {{ARGS}}
 
 # The same, with cargo-nextest (faster, parallel per test).
 nextest:
-    cargo nextest run --workspace
+    cargo nextest run --workspace --run-ignored all
 
 # What CI runs: fmt, clippy, tests (PostgreSQL required).
 ci:

@@ -124,16 +124,6 @@ impl JsonObject {
         }
         hex
     }
-
-    #[must_use]
-    pub fn as_map(&self) -> &Map<String, Value> {
-        &self.0
-    }
-
-    #[must_use]
-    pub fn into_map(self) -> Map<String, Value> {
-        self.0
-    }
 }
 
 /// A JSON value as a domain input.

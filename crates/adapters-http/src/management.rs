@@ -170,30 +170,30 @@ pub enum StatusName {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientCreateRequest {
     /// Trimmed; unique within the organization (case-insensitive).
-    #[schema(example = "ABC Motors", min_length = 1, max_length = 200)]
+    #[schema(example = "ABC Motors")]
     pub name: String,
     /// Free text.
     #[serde(rename = "type")]
-    #[schema(example = "automotive", min_length = 1, max_length = 100)]
+    #[schema(example = "automotive")]
     pub business_type: String,
     /// Free text, stored as given (trimmed).
-    #[schema(example = "Pro", min_length = 1, max_length = 100)]
+    #[schema(example = "Pro")]
     pub subscription_plan: String,
     /// Defaults to the name.
-    #[schema(example = "ABC Motors - Downtown", max_length = 255)]
+    #[schema(example = "ABC Motors - Downtown")]
     pub display_name: Option<String>,
     /// `active` when absent.
     pub status: Option<StatusName>,
-    #[schema(example = "Jane Smith", max_length = 255)]
+    #[schema(example = "Jane Smith")]
     pub contact_person: Option<String>,
     /// `local@domain.tld`; stored with the domain part lowercased.
-    #[schema(example = "jane@abcmotors.com", max_length = 255)]
+    #[schema(example = "jane@abcmotors.com")]
     pub contact_email: Option<String>,
     /// 7–15 digits with an optional leading `+`; whitespace, `-`, `(`, `)` are stripped.
     #[schema(example = "+1 (555) 123-4567")]
     pub phone_number: Option<String>,
     /// An http(s) URL or a bare host (`acme.com` → `https://acme.com`).
-    #[schema(example = "abcmotors.com", max_length = 2048)]
+    #[schema(example = "abcmotors.com")]
     pub domain: Option<String>,
 }
 
@@ -202,34 +202,24 @@ pub struct ClientCreateRequest {
 /// `subscription_plan` and `status` cannot be cleared.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientUpdateRequest {
-    #[schema(
-        example = "ABC Motors",
-        min_length = 1,
-        max_length = 200,
-        nullable = false
-    )]
+    #[schema(example = "ABC Motors", nullable = false)]
     pub name: Option<String>,
     #[serde(rename = "type")]
-    #[schema(
-        example = "automotive",
-        min_length = 1,
-        max_length = 100,
-        nullable = false
-    )]
+    #[schema(example = "automotive", nullable = false)]
     pub business_type: Option<String>,
-    #[schema(example = "Pro", min_length = 1, max_length = 100, nullable = false)]
+    #[schema(example = "Pro", nullable = false)]
     pub subscription_plan: Option<String>,
     #[schema(nullable = false)]
     pub status: Option<StatusName>,
-    #[schema(example = "ABC Motors - Downtown", max_length = 255)]
+    #[schema(example = "ABC Motors - Downtown")]
     pub display_name: Option<String>,
-    #[schema(example = "Jane Smith", max_length = 255)]
+    #[schema(example = "Jane Smith")]
     pub contact_person: Option<String>,
-    #[schema(example = "jane@abcmotors.com", max_length = 255)]
+    #[schema(example = "jane@abcmotors.com")]
     pub contact_email: Option<String>,
     #[schema(example = "+1 (555) 123-4567")]
     pub phone_number: Option<String>,
-    #[schema(example = "abcmotors.com", max_length = 2048)]
+    #[schema(example = "abcmotors.com")]
     pub domain: Option<String>,
 }
 

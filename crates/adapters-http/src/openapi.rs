@@ -6,7 +6,9 @@
 
 #![allow(dead_code)]
 
+use clientele_domain::{ClientSchema, Field};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{BadRequestBody, ErrorBody, PlanLimitBody, ValidationErrorBody, ZodIssue};
@@ -15,13 +17,68 @@ use crate::management::{
     Pagination, StatusName,
 };
 use crate::ops::StatusBody;
+use crate::surface::Surface;
 
 /// The whole document.
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ManagementDoc::openapi();
     doc.merge(crate::openapi_app::AppDoc::openapi());
+    DomainBounds.modify(&mut doc);
     doc
+}
+
+/// The client request bodies' `minLength` / `maxLength`, from the domain's rules
+/// ([`ClientSchema::length`]) under each surface's field names ([`Surface::field_name`]): the
+/// bounds are declared once, in the value objects, and never restated in attributes.
+struct DomainBounds;
+
+impl DomainBounds {
+    const FIELDS: [Field; 7] = [
+        Field::Name,
+        Field::DisplayName,
+        Field::BusinessType,
+        Field::SubscriptionPlan,
+        Field::ContactPerson,
+        Field::ContactEmail,
+        Field::Domain,
+    ];
+}
+
+impl Modify for DomainBounds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for (name, surface, rules) in [
+            (
+                "ClientCreateRequest",
+                Surface::Management,
+                ClientSchema::MANAGEMENT,
+            ),
+            (
+                "ClientUpdateRequest",
+                Surface::Management,
+                ClientSchema::MANAGEMENT,
+            ),
+            ("AppClientRequest", Surface::App, ClientSchema::APP),
+            ("AppClientUpdateRequest", Surface::App, ClientSchema::APP),
+        ] {
+            let Some(RefOr::T(Schema::Object(body))) = components.schemas.get_mut(name) else {
+                continue;
+            };
+            for field in Self::FIELDS {
+                let (Some((min, max)), Some(RefOr::T(Schema::Object(property)))) = (
+                    rules.length(field),
+                    body.properties.get_mut(surface.field_name(field)),
+                ) else {
+                    continue;
+                };
+                property.min_length = (min > 0).then_some(min);
+                property.max_length = Some(max);
+            }
+        }
+    }
 }
 
 #[derive(OpenApi)]
@@ -172,6 +229,44 @@ fn delete_client() {}
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn request_bounds_come_from_the_domain() {
+        let json: serde_json::Value = serde_json::from_str(&openapi().to_json().unwrap()).unwrap();
+        let prop = |schema: &str, name: &str| {
+            json["components"]["schemas"][schema]["properties"][name].clone()
+        };
+        let bounds = |schema: &str, name: &str| {
+            let p = prop(schema, name);
+            (p["minLength"].as_u64(), p["maxLength"].as_u64())
+        };
+        assert_eq!(bounds("ClientCreateRequest", "name"), (Some(1), Some(200)));
+        assert_eq!(bounds("ClientCreateRequest", "type"), (Some(1), Some(100)));
+        assert_eq!(
+            bounds("ClientCreateRequest", "display_name"),
+            (None, Some(255))
+        );
+        assert_eq!(
+            bounds("ClientCreateRequest", "contact_email"),
+            (None, Some(255))
+        );
+        assert_eq!(bounds("ClientCreateRequest", "domain"), (None, Some(2048)));
+        assert_eq!(
+            bounds("ClientUpdateRequest", "subscription_plan"),
+            (Some(1), Some(100))
+        );
+        assert_eq!(
+            bounds("ClientUpdateRequest", "contact_person"),
+            (None, Some(255))
+        );
+        assert_eq!(bounds("AppClientRequest", "name"), (Some(2), Some(200)));
+        assert_eq!(bounds("AppClientRequest", "domain"), (Some(1), Some(2048)));
+        assert_eq!(
+            bounds("AppClientUpdateRequest", "contactName"),
+            (None, Some(255))
+        );
+        assert_eq!(bounds("ClientCreateRequest", "phone_number"), (None, None));
+    }
 
     #[test]
     fn lists_every_path_as_openapi_3_1() {

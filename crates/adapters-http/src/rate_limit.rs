@@ -73,11 +73,6 @@ impl RateLimiter {
         }
     }
 
-    #[must_use]
-    pub const fn limits(&self) -> RateLimits {
-        self.limits
-    }
-
     /// Counts one request of `key` in `class`.
     ///
     /// # Errors

@@ -118,14 +118,14 @@ pub struct MessageBody {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppClientRequest {
-    #[schema(example = "Acme Corporation", min_length = 2, max_length = 200)]
+    #[schema(example = "Acme Corporation")]
     pub name: String,
     /// An http(s) URL or a bare host (`acme.com` → `https://acme.com`).
-    #[schema(example = "https://acme.com", max_length = 2048)]
+    #[schema(example = "https://acme.com")]
     pub domain: String,
-    #[schema(example = "John Doe", max_length = 255)]
+    #[schema(example = "John Doe")]
     pub contact_name: Option<String>,
-    #[schema(example = "john@acme.com", max_length = 255)]
+    #[schema(example = "john@acme.com")]
     pub contact_email: Option<String>,
 }
 
@@ -134,18 +134,13 @@ pub struct AppClientRequest {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppClientUpdateRequest {
-    #[schema(
-        example = "Acme Corporation",
-        min_length = 2,
-        max_length = 200,
-        nullable = false
-    )]
+    #[schema(example = "Acme Corporation", nullable = false)]
     pub name: Option<String>,
-    #[schema(example = "https://acme.com", max_length = 2048, nullable = false)]
+    #[schema(example = "https://acme.com", nullable = false)]
     pub domain: Option<String>,
-    #[schema(example = "John Doe", max_length = 255)]
+    #[schema(example = "John Doe")]
     pub contact_name: Option<String>,
-    #[schema(example = "john@acme.com", max_length = 255)]
+    #[schema(example = "john@acme.com")]
     pub contact_email: Option<String>,
 }
 

@@ -1,5 +1,7 @@
 //! Which fields a surface requires, and a create or update request's fields before parsing.
 
+use super::{BusinessType, ClientName, ContactPerson, DisplayName, PlanLabel};
+use crate::contact::{Email, Website};
 use crate::validation::{Field, Input};
 
 /// Which fields a surface requires on create (the others are optional, and clearable with `null`
@@ -27,8 +29,29 @@ impl ClientSchema {
         required: &[Field::Name, Field::Domain],
     };
 
-    pub(super) fn requires(&self, field: Field) -> bool {
+    /// Whether a create must carry `field`.
+    #[must_use]
+    pub fn requires(&self, field: Field) -> bool {
         self.required.contains(&field)
+    }
+
+    /// The fewest and most characters of a client field's text under this schema (`None` for
+    /// fields without a length rule: status, phone). An optional field's fewest is 0: empty
+    /// counts as absent. The value objects' own bounds, stated once: documentation (OpenAPI)
+    /// reads them here.
+    #[must_use]
+    pub fn length(&self, field: Field) -> Option<(usize, usize)> {
+        let (min, max) = match field {
+            Field::Name => (self.name_min, ClientName::MAX),
+            Field::DisplayName => (DisplayName::MIN, DisplayName::MAX),
+            Field::BusinessType => (BusinessType::MIN, BusinessType::MAX),
+            Field::SubscriptionPlan => (PlanLabel::MIN, PlanLabel::MAX),
+            Field::ContactPerson => (ContactPerson::MIN, ContactPerson::MAX),
+            Field::ContactEmail => (1, Email::MAX),
+            Field::Domain => (1, Website::MAX),
+            _ => return None,
+        };
+        Some((if self.requires(field) { min } else { 0 }, max))
     }
 }
 

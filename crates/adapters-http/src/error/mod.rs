@@ -1,4 +1,5 @@
-//! The one error type of both HTTP surfaces and its rendering.
+//! The one error type of both HTTP surfaces and its rendering: the policy and the responses here,
+//! the JSON bodies in `bodies`, the mapping from the use cases' errors in `mapping`.
 //!
 //! Policy:
 //! - every error body is JSON `{"error": <human text>, "code": <machine code>, ...}` (contract §3);
@@ -12,12 +13,18 @@ use std::fmt;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use clientele_domain::{Issue, IssueKind, LimitReached, ValidationErrors};
-use clientele_ports::{AccountError, BoxError, ClientError, StoredResponse, error_chain};
-use serde::Serialize;
-use utoipa::ToSchema;
+use clientele_domain::{LimitReached, ValidationErrors};
+use clientele_ports::{BoxError, StoredResponse, error_chain};
 
 use crate::surface::Surface;
+
+mod bodies;
+mod mapping;
+
+pub use bodies::{
+    AppForbiddenBody, AppPlanLimitBody, BadRequestBody, ErrorBody, PlanLimitBody,
+    ValidationErrorBody, VerificationRequiredBody, ZodIssue,
+};
 
 /// Seconds a client is told to wait after a 503.
 pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
@@ -77,42 +84,6 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// Maps a client use case's error; `not_found` is the surface's message for a 404
-    /// ([`CLIENT_NOT_FOUND`] or [`CLIENT_NOT_FOUND_OR_UNAUTHORIZED`]).
-    #[must_use]
-    pub fn client(surface: Surface, e: ClientError, not_found: &'static str) -> Self {
-        match e {
-            ClientError::Validation(errors) => Self::Validation { surface, errors },
-            ClientError::VerificationRequired(_) => Self::VerificationRequired,
-            ClientError::LimitReached(reached) => Self::PlanLimitReached { surface, reached },
-            ClientError::NameTaken => Self::NameTaken,
-            ClientError::NotFound => Self::NotFound(not_found),
-            ClientError::Unavailable(e) => Self::Unavailable(e),
-            ClientError::Unexpected(e) => Self::Internal(e),
-        }
-    }
-
-    /// Maps an account or credential use case's error.
-    #[must_use]
-    pub fn account(surface: Surface, e: AccountError) -> Self {
-        match e {
-            AccountError::Validation(errors) => Self::Validation { surface, errors },
-            AccountError::InvalidCredentials => Self::InvalidCredentials,
-            AccountError::Unauthorized => Self::Unauthorized,
-            AccountError::EmailTaken => Self::EmailTaken,
-            AccountError::InvalidToken => Self::InvalidToken,
-            AccountError::NotFound => Self::NotFound("Not found"),
-            AccountError::Unavailable(e) => Self::Unavailable(e),
-            AccountError::Unexpected(e) => Self::Internal(e),
-        }
-    }
-
-    /// A validation error of one or more issues.
-    #[must_use]
-    pub fn validation(surface: Surface, errors: ValidationErrors) -> Self {
-        Self::Validation { surface, errors }
-    }
-
     /// The machine code of the body.
     #[must_use]
     pub const fn code(&self) -> &'static str {
@@ -326,199 +297,11 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<actix_web::error::JsonPayloadError> for ApiError {
-    fn from(e: actix_web::error::JsonPayloadError) -> Self {
-        use actix_web::error::JsonPayloadError as E;
-        match e {
-            E::ContentType => Self::UnsupportedMediaType,
-            E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
-                Self::PayloadTooLarge { limit }
-            }
-            _ => Self::InvalidJson,
-        }
-    }
-}
-
-/// `{"error", "code"}`: the body of every error without extra fields.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Human-readable text.
-    #[schema(example = "Unauthorized")]
-    pub error: String,
-    /// Machine-readable code.
-    #[schema(example = "unauthorized")]
-    pub code: &'static str,
-}
-
-/// 400 `validation_error`: every failed rule of the request.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ValidationErrorBody {
-    #[schema(example = "Validation error")]
-    pub error: String,
-    #[schema(example = "validation_error")]
-    pub code: &'static str,
-    pub details: Vec<ZodIssue>,
-}
-
-/// A 400 (documentation): `validation_error` with its `details`, or `invalid_json` /
-/// `invalid_token` without them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BadRequestBody {
-    #[schema(example = "Validation error")]
-    pub error: String,
-    /// `validation_error`, `invalid_json` or `invalid_token`.
-    #[schema(example = "validation_error")]
-    pub code: String,
-    /// Every failed rule (`validation_error` only).
-    #[schema(nullable = false)]
-    pub details: Option<Vec<ZodIssue>>,
-}
-
-/// A 403 of the app API's create (documentation): `verification_required` (with
-/// `requiresVerification` and `verificationRequired`), `plan_limit_reached` (with `currentCount`,
-/// `limit`, `upgradeRequired`) or `forbidden`.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AppForbiddenBody {
-    #[schema(example = "Please verify your email before adding clients")]
-    pub error: String,
-    #[schema(example = "verification_required")]
-    pub code: String,
-    #[schema(nullable = false)]
-    pub requires_verification: Option<bool>,
-    #[schema(nullable = false)]
-    pub verification_required: Option<bool>,
-    #[schema(nullable = false)]
-    pub current_count: Option<u64>,
-    #[schema(nullable = false)]
-    pub limit: Option<u32>,
-    #[schema(nullable = false)]
-    pub upgrade_required: Option<bool>,
-}
-
-/// 403 `plan_limit_reached` on the management API.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlanLimitBody {
-    #[schema(example = "You have reached your plan limit of 3 clients")]
-    pub error: String,
-    #[schema(example = "plan_limit_reached")]
-    pub code: &'static str,
-    pub current_count: u64,
-    pub limit: u32,
-    pub upgrade_required: bool,
-}
-
-/// 403 `plan_limit_reached` on the app API.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AppPlanLimitBody {
-    pub error: String,
-    pub code: &'static str,
-    pub current_count: u64,
-    pub limit: u32,
-    pub upgrade_required: bool,
-}
-
-/// 403 `verification_required` on the app API.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct VerificationRequiredBody {
-    pub error: String,
-    pub code: &'static str,
-    pub requires_verification: bool,
-    pub verification_required: bool,
-}
-
-/// One failed rule, in zod's issue shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(tag = "code", rename_all = "snake_case")]
-pub enum ZodIssue {
-    TooSmall {
-        minimum: i64,
-        #[serde(rename = "type")]
-        of: &'static str,
-        inclusive: bool,
-        exact: bool,
-        message: String,
-        path: Vec<String>,
-    },
-    TooBig {
-        maximum: i64,
-        #[serde(rename = "type")]
-        of: &'static str,
-        inclusive: bool,
-        exact: bool,
-        message: String,
-        path: Vec<String>,
-    },
-    InvalidType {
-        expected: &'static str,
-        received: &'static str,
-        message: String,
-        path: Vec<String>,
-    },
-    InvalidString {
-        validation: &'static str,
-        message: String,
-        path: Vec<String>,
-    },
-    InvalidEnumValue {
-        options: Vec<&'static str>,
-        received: String,
-        message: String,
-        path: Vec<String>,
-    },
-}
-
-impl ZodIssue {
-    /// Renders a domain issue with `surface`'s field name as the path.
-    #[must_use]
-    pub fn from_issue(surface: Surface, issue: &Issue) -> Self {
-        let path = vec![surface.field_name(issue.field).to_owned()];
-        let message = issue.message.clone();
-        match &issue.kind {
-            IssueKind::TooSmall { minimum, of } => Self::TooSmall {
-                minimum: *minimum,
-                of: of.as_str(),
-                inclusive: true,
-                exact: false,
-                message,
-                path,
-            },
-            IssueKind::TooBig { maximum, of } => Self::TooBig {
-                maximum: *maximum,
-                of: of.as_str(),
-                inclusive: true,
-                exact: false,
-                message,
-                path,
-            },
-            IssueKind::InvalidType { expected, received } => Self::InvalidType {
-                expected: expected.as_str(),
-                received: received.as_str(),
-                message,
-                path,
-            },
-            IssueKind::InvalidString { validation } => Self::InvalidString {
-                validation: validation.as_str(),
-                message,
-                path,
-            },
-            IssueKind::InvalidEnumValue { options, received } => Self::InvalidEnumValue {
-                options: options.to_vec(),
-                received: received.clone(),
-                message,
-                path,
-            },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use clientele_domain::{Expected, Field, Received, StringCheck};
+    use clientele_domain::{Expected, Field, Issue, Received, StringCheck};
     use serde_json::{Value, json};
 
     fn body(e: &ApiError) -> Value {
