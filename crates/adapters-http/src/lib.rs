@@ -3,6 +3,8 @@
 //! - [`management`]: the management API (`/v1`, `X-API-Key`, snake_case, `{"data": ...}`);
 //! - [`app`]: the app API (`/api`, session cookie, camelCase, the access gate);
 //! - [`ops`]: `/health`, `/ready`, `/metrics`, `/openapi.json`;
+//! - [`webapp`]: the web app for people (`/`, `/login`, `/clients`, ...) and the API reference
+//!   (`/docs`), from assets built into the binary;
 //! - [`error::ApiError`]: the one error type, rendered per contract §3 for either [`Surface`];
 //! - [`body::JsonBody`]: the JSON body of every write (415 / 413 / 400 `invalid_json`);
 //! - [`auth::ApiKeyAuth`]: API-key authentication and per-key rate limits;
@@ -26,6 +28,7 @@ pub mod state;
 pub mod surface;
 pub mod telemetry;
 pub mod time_fmt;
+pub mod webapp;
 
 use std::sync::Arc;
 
@@ -70,6 +73,7 @@ pub fn configure<S: Store>(cfg: &mut web::ServiceConfig, state: AppState<S>) {
         .configure(ops::routes::<S>)
         .configure(management::routes::<S>)
         .configure(app::routes::<S>)
+        .configure(webapp::routes)
         .default_service(web::to(not_found));
 }
 

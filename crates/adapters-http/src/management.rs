@@ -5,8 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use clientele_domain::{
-    Client, ClientPatch, ClientQuery, ClientQueryInput, ClientSchema, Collector, Field, Issue,
-    NewClient, StringCheck,
+    Client, ClientPatch, ClientQuery, ClientSchema, Collector, Field, Issue, NewClient, StringCheck,
 };
 use clientele_ports::{Begin, ClientError, Store, StoredResponse};
 use serde::Serialize;
@@ -16,7 +15,7 @@ use utoipa::ToSchema;
 use crate::auth::ApiKeyAuth;
 use crate::body::JsonBody;
 use crate::error::{ApiError, CLIENT_NOT_FOUND};
-use crate::respond::{client_id, json, method_not_allowed, query_pairs};
+use crate::respond::{client_id, json, method_not_allowed};
 use crate::state::AppState;
 use crate::surface::Surface;
 use crate::time_fmt;
@@ -35,6 +34,11 @@ pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/auth/me")
             .route(web::get().to(me::<S>))
+            .default_service(method_not_allowed("GET")),
+    )
+    .service(
+        web::resource("/v1/usage")
+            .route(web::get().to(usage::<S>))
             .default_service(method_not_allowed("GET")),
     )
     .service(
@@ -142,6 +146,31 @@ pub struct Pagination {
     pub total: u64,
 }
 
+/// `GET /v1/usage`: `{"data": usage}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageEnvelope {
+    pub data: UsageBody,
+}
+
+/// The organization's plan and how much of it its clients use.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageBody {
+    #[schema(example = "starter")]
+    pub plan: &'static str,
+    pub clients: ClientUsage,
+}
+
+/// Clients held, the plan's limit and what remains (`null` on an unlimited plan).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientUsage {
+    #[schema(example = 2)]
+    pub used: u64,
+    #[schema(example = 5)]
+    pub limit: Option<u32>,
+    #[schema(example = 3)]
+    pub remaining: Option<u64>,
+}
+
 /// `GET /v1/auth/me`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
@@ -233,6 +262,31 @@ async fn me<S: Store>(auth: ApiKeyAuth<S>) -> Result<HttpResponse, ApiError> {
             api_key_id: auth.key.id.to_string(),
             key_name: auth.key.name.as_str().to_owned(),
             environment: auth.key.environment.as_str().to_owned(),
+        },
+    )
+}
+
+async fn usage<S: Store>(
+    state: web::Data<AppState<S>>,
+    auth: ApiKeyAuth<S>,
+) -> Result<HttpResponse, ApiError> {
+    let usage = state
+        .services
+        .clients
+        .usage(&auth.caller)
+        .await
+        .map_err(client_error)?;
+    json(
+        StatusCode::OK,
+        &UsageEnvelope {
+            data: UsageBody {
+                plan: usage.plan.as_str(),
+                clients: ClientUsage {
+                    used: usage.used,
+                    limit: usage.limit(),
+                    remaining: usage.remaining(),
+                },
+            },
         },
     )
 }
@@ -359,7 +413,7 @@ async fn list_clients<S: Store>(
     auth: ApiKeyAuth<S>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let query = ClientQuery::parse(query_input(req.query_string()))
+    let query = ClientQuery::parse(SURFACE.query_input(req.query_string()))
         .map_err(|e| ApiError::validation(SURFACE, e))?;
     let page = state
         .services
@@ -378,26 +432,6 @@ async fn list_clients<S: Store>(
             },
         },
     )
-}
-
-/// The list parameters of a query string (the last occurrence of a repeated one wins; unknown
-/// ones are ignored; malformed percent-encoding is decoded lossily).
-fn query_input(query: &str) -> ClientQueryInput {
-    let pairs = query_pairs(query);
-    let mut input = ClientQueryInput::default();
-    for (k, v) in pairs {
-        let slot = match k.as_str() {
-            "status" => &mut input.status,
-            "type" => &mut input.business_type,
-            "subscription_plan" => &mut input.subscription_plan,
-            "q" => &mut input.search,
-            "limit" => &mut input.limit,
-            "offset" => &mut input.offset,
-            _ => continue,
-        };
-        *slot = Some(v);
-    }
-    input
 }
 
 async fn get_client<S: Store>(
@@ -447,21 +481,4 @@ async fn delete_client<S: Store>(
         .await
         .map_err(client_error)?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_parameters_map_to_the_domain() {
-        let q = query_input("status=trial&type=auto%20motive&q=abc&limit=5&offset=10&x=1&limit=7");
-        assert_eq!(q.status.as_deref(), Some("trial"));
-        assert_eq!(q.business_type.as_deref(), Some("auto motive"));
-        assert_eq!(q.search.as_deref(), Some("abc"));
-        assert_eq!(q.limit.as_deref(), Some("7"));
-        assert_eq!(q.offset.as_deref(), Some("10"));
-        let bad = query_input("q=%ZZ%FF&limit=%");
-        assert!(bad.search.is_some());
-    }
 }

@@ -13,8 +13,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{BadRequestBody, ErrorBody, PlanLimitBody, ValidationErrorBody, ZodIssue};
 use crate::management::{
-    ClientCreateRequest, ClientEnvelope, ClientList, ClientUpdateRequest, ManagementClient, Me,
-    Pagination, StatusName,
+    ClientCreateRequest, ClientEnvelope, ClientList, ClientUpdateRequest, ClientUsage,
+    ManagementClient, Me, Pagination, StatusName, UsageBody, UsageEnvelope,
 };
 use crate::ops::StatusBody;
 use crate::surface::Surface;
@@ -91,13 +91,13 @@ impl Modify for DomainBounds {
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
-        health, ready, metrics, openapi_json, me, create_client, list_clients, get_client,
+        health, ready, metrics, openapi_json, me, usage, create_client, list_clients, get_client,
         update_client, delete_client
     ),
     components(schemas(
         ErrorBody, ValidationErrorBody, ZodIssue, PlanLimitBody, ManagementClient, ClientEnvelope,
         ClientList, Pagination, Me, ClientCreateRequest, ClientUpdateRequest, StatusName, StatusBody,
-        BadRequestBody
+        BadRequestBody, UsageEnvelope, UsageBody, ClientUsage
     )),
     modifiers(&ApiKeyScheme),
     tags(
@@ -148,6 +148,15 @@ fn openapi_json() {}
         (status = 429, description = "`rate_limited`; with `Retry-After`", body = ErrorBody),
         (status = 503, description = "`unavailable`", body = ErrorBody)))]
 fn me() {}
+
+#[utoipa::path(get, path = "/v1/usage", tag = "management",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The organization's plan, its clients, the plan's limit and what remains (`null` on an unlimited plan)", body = UsageEnvelope),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`; with `Retry-After`", body = ErrorBody),
+        (status = 503, description = "`unavailable`", body = ErrorBody)))]
+fn usage() {}
 
 #[utoipa::path(post, path = "/v1/clients", tag = "management",
     security(("api_key" = [])),

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::app::{
-    AppClient, AppClientRequest, AppClientUpdateRequest, AppUser, Credentials, MessageBody,
-    SessionBody, UserEnvelope, VerifyEmailRequest,
+    AppClient, AppClientRequest, AppClientUpdateRequest, AppClientUsage, AppKey, AppKeyRequest,
+    AppUsage, AppUser, Credentials, MessageBody, SessionBody, UserEnvelope, VerifyEmailRequest,
 };
 use crate::error::{
     AppForbiddenBody, AppPlanLimitBody, BadRequestBody, ErrorBody, VerificationRequiredBody,
@@ -16,10 +16,11 @@ use crate::error::{
 #[derive(OpenApi)]
 #[openapi(
     paths(app_sign_up, app_log_in, app_log_out, app_session, app_verify_email, app_resend_verification, app_verify_email_page, app_create_client, app_list_clients, app_get_client,
-          app_update_client, app_delete_client),
+          app_update_client, app_delete_client, app_usage, app_list_keys, app_create_key, app_revoke_key),
     components(schemas(AppUser, UserEnvelope, SessionBody, AppClient, AppClientRequest, AppClientUpdateRequest,
                         AppForbiddenBody, MessageBody,
-                        Credentials, VerifyEmailRequest, AppPlanLimitBody, VerificationRequiredBody)),
+                        Credentials, VerifyEmailRequest, AppPlanLimitBody, VerificationRequiredBody,
+                        AppUsage, AppClientUsage, AppKey, AppKeyRequest)),
     modifiers(&SessionScheme),
     tags((name = "app", description = "App API (the web app's backend, session cookie, camelCase)"))
 )]
@@ -125,6 +126,7 @@ fn app_create_client() {}
 #[utoipa::path(get, path = "/api/clients", tag = "app",
     security(("session" = [])),
     params(
+        ("q" = Option<String>, Query, max_length = 255, description = "Case-insensitive substring of the name or display name"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1–200, default 200"),
         ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0")),
     responses(
@@ -166,3 +168,44 @@ fn app_update_client() {}
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`not_found`: Client not found or unauthorized", body = ErrorBody)))]
 fn app_delete_client() {}
+
+#[utoipa::path(get, path = "/api/usage", tag = "app",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "How much of its plan the organization uses (the plan that applies to the user: an expired trial is `free`)", body = AppUsage),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 503, description = "`unavailable`", body = ErrorBody)))]
+fn app_usage() {}
+
+#[utoipa::path(get, path = "/api/keys", tag = "app",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The organization's management API keys, newest first (never the key itself)", body = [AppKey]),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 503, description = "`unavailable`", body = ErrorBody)))]
+fn app_list_keys() {}
+
+#[utoipa::path(post, path = "/api/keys", tag = "app",
+    security(("session" = [])),
+    request_body(content = AppKeyRequest, content_type = "application/json",
+        description = "Optional `name` (1–100, default `API key`) and `environment` (`production` or `sandbox`, default `production`)"),
+    responses(
+        (status = 201, description = "Created; `key` is shown this once", body = AppKey),
+        (status = 400, description = "`invalid_json` or `validation_error`", body = BadRequestBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`verification_required` or `forbidden`", body = AppForbiddenBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 503, description = "`unavailable`", body = ErrorBody)))]
+fn app_create_key() {}
+
+#[utoipa::path(delete, path = "/api/keys/{id}", tag = "app",
+    security(("session" = [])),
+    params(("id" = String, Path, description = "The key's UUID")),
+    responses(
+        (status = 200, description = "Revoked from the next request on (revoking again keeps the first `revokedAt`)", body = AppKey),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`: API key not found (also another organization's)", body = ErrorBody),
+        (status = 503, description = "`unavailable`", body = ErrorBody)))]
+fn app_revoke_key() {}

@@ -3,9 +3,10 @@
 //! The domain reports every failed rule against a [`Field`]; a surface renders it under its own
 //! name: snake_case on the management API (`/v1`), camelCase on the app API (`/api`).
 
-use clientele_domain::{ClientInput, Field};
+use clientele_domain::{ClientInput, ClientQueryInput, Field};
 
 use crate::body::JsonObject;
+use crate::respond::query_pairs;
 
 /// Which API a request came through. Decides field names in validation `details` and the shape
 /// of the plan-limit body.
@@ -39,6 +40,7 @@ impl Surface {
                 Field::Offset => "offset",
                 Field::Query => "q",
                 Field::IdempotencyKey => "Idempotency-Key",
+                Field::Environment => "environment",
             },
             Self::App => match field {
                 Field::Name | Field::UserName => "name",
@@ -57,12 +59,48 @@ impl Surface {
                 Field::Offset => "offset",
                 Field::Query => "q",
                 Field::IdempotencyKey => "Idempotency-Key",
+                Field::Environment => "environment",
             },
         }
     }
 }
 
 impl Surface {
+    /// The list parameters this surface exposes, from a query string under this surface's names
+    /// (the last occurrence of a repeated one wins; unknown ones are ignored; malformed
+    /// percent-encoding is decoded lossily). The app API answers a whole page (the most a page may
+    /// hold) when no `limit` is given.
+    #[must_use]
+    pub fn query_input(self, query: &str) -> ClientQueryInput {
+        let mut input = ClientQueryInput::default();
+        for (k, v) in query_pairs(query) {
+            let field = [
+                Field::Status,
+                Field::BusinessType,
+                Field::SubscriptionPlan,
+                Field::Query,
+                Field::Limit,
+                Field::Offset,
+            ]
+            .into_iter()
+            .find(|f| self.field_name(*f) == k);
+            let slot = match (self, field) {
+                (_, Some(Field::Query)) => &mut input.search,
+                (_, Some(Field::Limit)) => &mut input.limit,
+                (_, Some(Field::Offset)) => &mut input.offset,
+                (Self::Management, Some(Field::Status)) => &mut input.status,
+                (Self::Management, Some(Field::BusinessType)) => &mut input.business_type,
+                (Self::Management, Some(Field::SubscriptionPlan)) => &mut input.subscription_plan,
+                _ => continue,
+            };
+            *slot = Some(v);
+        }
+        if self == Self::App && input.limit.is_none() {
+            input.limit = Some(clientele_domain::ClientQuery::MAX_LIMIT.to_string());
+        }
+        input
+    }
+
     /// The client fields this surface exposes, taken from a body under this surface's names
     /// (the names are [`Self::field_name`]'s, declared once).
     #[must_use]
@@ -109,5 +147,32 @@ mod tests {
         assert_eq!(Surface::App.field_name(Field::ContactPerson), "contactName");
         assert_eq!(Surface::App.field_name(Field::ContactEmail), "contactEmail");
         assert_eq!(Surface::App.field_name(Field::Domain), "domain");
+    }
+
+    #[test]
+    fn query_parameters_map_to_the_domain() {
+        let q = Surface::Management
+            .query_input("status=trial&type=auto%20motive&q=abc&limit=5&offset=10&x=1&limit=7");
+        assert_eq!(q.status.as_deref(), Some("trial"));
+        assert_eq!(q.business_type.as_deref(), Some("auto motive"));
+        assert_eq!(q.search.as_deref(), Some("abc"));
+        assert_eq!(q.limit.as_deref(), Some("7"));
+        assert_eq!(q.offset.as_deref(), Some("10"));
+        let bad = Surface::Management.query_input("q=%ZZ%FF&limit=%");
+        assert!(bad.search.is_some());
+    }
+
+    #[test]
+    fn the_app_list_takes_search_and_paging_only() {
+        let q = Surface::App.query_input("q=acme&status=trial&offset=3&subscription_plan=x");
+        assert_eq!(q.search.as_deref(), Some("acme"));
+        assert_eq!(q.offset.as_deref(), Some("3"));
+        assert_eq!((q.status, q.subscription_plan), (None, None));
+        assert_eq!(q.limit.as_deref(), Some("200"), "a whole page by default");
+        assert_eq!(
+            Surface::App.query_input("limit=5").limit.as_deref(),
+            Some("5")
+        );
+        assert_eq!(Surface::Management.query_input("").limit, None);
     }
 }

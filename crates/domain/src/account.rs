@@ -210,6 +210,63 @@ impl fmt::Debug for Password {
     }
 }
 
+/// A new API key's label and environment, parsed from a request (the app API's `POST /api/keys`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiKey {
+    pub name: ApiKeyName,
+    pub environment: Environment,
+}
+
+impl NewApiKey {
+    /// The label of a key created without one.
+    pub const DEFAULT_NAME: &'static str = "API key";
+
+    /// Parses both fields, reporting every failed rule: `name` is an optional string
+    /// ([`Self::DEFAULT_NAME`] when absent, `null` or blank), `environment` an optional
+    /// `production` (the default) or `sandbox`.
+    ///
+    /// # Errors
+    /// Every issue of the two fields.
+    pub fn parse(name: Input, environment: Input) -> Result<Self, ValidationErrors> {
+        let mut c = Collector::new();
+        let name = match name {
+            Input::Missing | Input::Null => Some(Self::DEFAULT_NAME.to_owned()),
+            Input::Text(n) if n.trim().is_empty() => Some(Self::DEFAULT_NAME.to_owned()),
+            Input::Text(n) => Some(n),
+            Input::Other(received) => {
+                c.push(Issue::invalid_type(Field::Name, Expected::String, received));
+                None
+            }
+        }
+        .and_then(|n| c.take(ApiKeyName::parse(&n)));
+        let environment = match environment {
+            Input::Missing | Input::Null => Some(Environment::Production),
+            Input::Text(e) => c.take(
+                e.parse()
+                    .map_err(|_| Issue::invalid_enum(Field::Environment, Environment::NAMES, &e)),
+            ),
+            Input::Other(received) => {
+                c.push(Issue::invalid_type(
+                    Field::Environment,
+                    Expected::String,
+                    received,
+                ));
+                None
+            }
+        };
+        c.check()?;
+        match (name, environment) {
+            (Some(name), Some(environment)) => Ok(Self { name, environment }),
+            // Unreachable: a missing value recorded an issue, so `check` returned it.
+            _ => Err(ValidationErrors::single(Issue::invalid_type(
+                Field::Name,
+                Expected::String,
+                Received::Undefined,
+            ))),
+        }
+    }
+}
+
 /// A new account's credentials, parsed: what a sign-up (or an operator's `users create`) gives.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
@@ -506,5 +563,39 @@ mod tests {
             ApiKeyName::parse("ci").map(|n| n.to_string()),
             Ok("ci".to_owned())
         );
+    }
+
+    #[test]
+    fn new_api_keys_default_and_report_every_issue() {
+        let key = NewApiKey::parse(Input::Missing, Input::Null).expect("valid");
+        assert_eq!(key.name.as_str(), NewApiKey::DEFAULT_NAME);
+        assert_eq!(key.environment, Environment::Production);
+        let key = NewApiKey::parse(Input::text(" CI "), Input::text("sandbox")).expect("valid");
+        assert_eq!(
+            (key.name.as_str(), key.environment),
+            ("CI", Environment::Sandbox)
+        );
+        let blank = NewApiKey::parse(Input::text("  "), Input::Missing).expect("valid");
+        assert_eq!(blank.name.as_str(), NewApiKey::DEFAULT_NAME);
+        let errors = NewApiKey::parse(Input::text("x".repeat(101)), Input::text("prod"))
+            .expect_err("invalid");
+        let fields: Vec<_> = errors
+            .issues()
+            .iter()
+            .map(|i| (i.field, i.kind.code()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (Field::Name, "too_big"),
+                (Field::Environment, "invalid_enum_value")
+            ]
+        );
+        let errors = NewApiKey::parse(
+            Input::Other(Received::Number),
+            Input::Other(Received::Boolean),
+        )
+        .expect_err("invalid");
+        assert_eq!(errors.issues().len(), 2);
     }
 }

@@ -13,8 +13,8 @@ mod text;
 pub mod validation;
 
 pub use account::{
-    ApiKey, ApiKeyName, Environment, Organization, OrganizationName, Password, SignupFlow,
-    SubscriptionStatus, User, UserName, VerificationRequired,
+    ApiKey, ApiKeyName, Environment, NewAccount, NewApiKey, Organization, OrganizationName,
+    Password, SignupFlow, SubscriptionStatus, User, UserName, VerificationRequired,
 };
 pub use client::{
     BusinessType, Client, ClientInput, ClientName, ClientPatch, ClientQuery, ClientQueryInput,
@@ -23,7 +23,7 @@ pub use client::{
 };
 pub use contact::{Email, PhoneNumber, Website};
 pub use ids::{ApiKeyId, ClientId, MalformedId, OrganizationId, UserId, is_cuid2};
-pub use plan::{Limit, LimitReached, Plan, PlanLimits, UnknownPlan};
+pub use plan::{Limit, LimitReached, Plan, PlanLimits, UnknownPlan, Usage};
 pub use validation::{
     Collector, Expected, Field, Input, Issue, IssueKind, Received, StringCheck, ValidationErrors,
 };

@@ -34,6 +34,19 @@ impl Plan {
             Self::Enterprise => "enterprise",
         }
     }
+
+    /// The plan's name as people read it: `Free`, `Starter`, `Professional`, `Agency`,
+    /// `Enterprise`.
+    #[must_use]
+    pub const fn display_name(self) -> &'static str {
+        match self {
+            Self::Free => "Free",
+            Self::Starter => "Starter",
+            Self::Professional => "Professional",
+            Self::Agency => "Agency",
+            Self::Enterprise => "Enterprise",
+        }
+    }
 }
 
 impl fmt::Display for Plan {
@@ -154,12 +167,92 @@ impl PlanLimits {
         Ok(self.with(plan, limit.parse()?))
     }
 
+    /// How much of `plan`'s limit an organization holding `used` clients uses.
+    #[must_use]
+    pub const fn usage(&self, plan: Plan, used: u64) -> Usage {
+        Usage {
+            plan,
+            used,
+            limit: self.limit(plan),
+        }
+    }
+
     /// May an organization on `plan` holding `current` clients add one?
     ///
     /// # Errors
     /// [`LimitReached`] when it may not.
     pub fn admit(&self, plan: Plan, current: u64) -> Result<(), LimitReached> {
         self.limit(plan).admit(current)
+    }
+}
+
+/// How much of its plan an organization uses: what a web app shows as "2 of 3 clients on the
+/// Free plan", and whether it should offer "Add client" or an upgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    /// The plan whose limit applies (an expired trial counts as [`Plan::Free`]).
+    pub plan: Plan,
+    /// Clients the organization holds.
+    pub used: u64,
+    /// The plan's limit.
+    pub limit: Limit,
+}
+
+impl Usage {
+    /// From this share of the limit on, an organization is near its limit.
+    pub const NEAR_LIMIT_PERCENT: u64 = 80;
+
+    /// The limit, or `None` on an unlimited plan.
+    #[must_use]
+    pub const fn limit(&self) -> Option<u32> {
+        match self.limit {
+            Limit::Max(n) => Some(n),
+            Limit::Unlimited => None,
+        }
+    }
+
+    /// Clients that may still be added, or `None` on an unlimited plan (0 past the limit, as
+    /// after a downgrade).
+    #[must_use]
+    pub const fn remaining(&self) -> Option<u64> {
+        match self.limit {
+            Limit::Max(n) => Some((n as u64).saturating_sub(self.used)),
+            Limit::Unlimited => None,
+        }
+    }
+
+    /// The share of the limit in use, rounded to a whole percent and at most 100; 0 on an
+    /// unlimited plan.
+    #[must_use]
+    pub const fn percentage(&self) -> u64 {
+        match self.limit {
+            Limit::Unlimited => 0,
+            Limit::Max(0) => 100,
+            Limit::Max(n) => {
+                let n = n as u64;
+                let p = (self.used.saturating_mul(100) + n / 2) / n;
+                if p > 100 { 100 } else { p }
+            }
+        }
+    }
+
+    /// Whether no client may be added (never on an unlimited plan).
+    #[must_use]
+    pub const fn is_at_limit(&self) -> bool {
+        match self.limit {
+            Limit::Max(n) => self.used >= n as u64,
+            Limit::Unlimited => false,
+        }
+    }
+
+    /// Whether the organization uses at least [`Self::NEAR_LIMIT_PERCENT`] of its limit (never
+    /// on an unlimited plan).
+    #[must_use]
+    pub const fn is_near_limit(&self) -> bool {
+        match self.limit {
+            Limit::Max(n) => self.used.saturating_mul(100) >= Self::NEAR_LIMIT_PERCENT * n as u64,
+            Limit::Unlimited => false,
+        }
     }
 }
 
@@ -319,5 +412,48 @@ mod tests {
         for spec in ["", "=3", "free=", "free=-1", "free=lots", "free=1=2"] {
             assert!(base.with_override(spec).is_err(), "{spec:?}");
         }
+    }
+
+    #[test]
+    fn usage_of_a_limited_plan() {
+        let limits = PlanLimits::default();
+        let u = limits.usage(Plan::Free, 2);
+        assert_eq!(
+            (u.limit(), u.remaining(), u.percentage()),
+            (Some(3), Some(1), 67)
+        );
+        assert!(!u.is_at_limit());
+        assert!(!u.is_near_limit(), "66 % is not near");
+        let at = limits.usage(Plan::Free, 3);
+        assert!(at.is_at_limit() && at.is_near_limit());
+        assert_eq!((at.remaining(), at.percentage()), (Some(0), 100));
+        let near = limits.usage(Plan::Starter, 4);
+        assert!(near.is_near_limit() && !near.is_at_limit(), "80 % is near");
+        let below = limits.usage(Plan::Professional, 11);
+        assert!(!below.is_near_limit(), "73 %");
+        let over = limits.usage(Plan::Free, 7);
+        assert_eq!((over.remaining(), over.percentage()), (Some(0), 100));
+        assert!(over.is_at_limit());
+        let zero = PlanLimits::default()
+            .with(Plan::Free, Limit::Max(0))
+            .usage(Plan::Free, 0);
+        assert!(zero.is_at_limit());
+        assert_eq!(zero.percentage(), 100);
+    }
+
+    #[test]
+    fn usage_of_an_unlimited_plan() {
+        let u = PlanLimits::default().usage(Plan::Enterprise, 1_000_000);
+        assert_eq!((u.limit(), u.remaining(), u.percentage()), (None, None, 0));
+        assert!(!u.is_at_limit() && !u.is_near_limit());
+    }
+
+    #[test]
+    fn plans_have_display_names() {
+        let names: Vec<_> = Plan::ALL.iter().map(|p| p.display_name()).collect();
+        assert_eq!(
+            names,
+            ["Free", "Starter", "Professional", "Agency", "Enterprise"]
+        );
     }
 }

@@ -27,6 +27,7 @@ pub enum Field {
     Offset,
     Query,
     IdempotencyKey,
+    Environment,
 }
 
 impl Field {
@@ -50,6 +51,7 @@ impl Field {
             Self::Offset => "Offset",
             Self::Query => "Query",
             Self::IdempotencyKey => "Idempotency-Key",
+            Self::Environment => "Environment",
         }
     }
 }

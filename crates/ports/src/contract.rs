@@ -48,6 +48,7 @@ macro_rules! for_each_contract_test {
                 slug_sequence,
                 slugs_pass_squatted_suffixes,
                 plan_limit_and_delete,
+                plan_usage_follows_creates_deletes_and_plan,
                 concurrent_creators_at_limit,
                 concurrent_same_name,
                 users_round_trip,
@@ -742,6 +743,48 @@ pub async fn slugs_pass_squatted_suffixes<S: Store>(store: &S) {
         clientele_domain::Slug::derive("Zed").tagged(&id, 8),
         "the base tagged with 8 characters of the id"
     );
+}
+
+/// `plan_usage`: the organization's plan and client count, kept by creates, deletes, failed creates
+/// and plan changes; another organization's clients never count.
+pub async fn plan_usage_follows_creates_deletes_and_plan<S: Store>(store: &S) {
+    let org = seed_org(store, Plan::Starter).await;
+    let other = seed_org(store, Plan::Free).await;
+    assert_eq!(
+        store.plan_usage(org.id).await.expect("usage"),
+        (Plan::Starter, 0)
+    );
+    let a = create(store, &org, "A", ms(1)).await;
+    create(store, &org, "B", ms(2)).await;
+    create(store, &other, "A", ms(3)).await;
+    assert!(matches!(
+        store
+            .create_client(named(&org, "a", ms(4)), default_limits())
+            .await,
+        Err(RepoError::NameTaken)
+    ));
+    assert_eq!(
+        store.plan_usage(org.id).await.expect("usage"),
+        (Plan::Starter, 2)
+    );
+    store.delete_client(org.id, &a.id).await.expect("delete");
+    store
+        .set_plan(org.id, Plan::Agency)
+        .await
+        .expect("set plan");
+    assert_eq!(
+        store.plan_usage(org.id).await.expect("usage"),
+        (Plan::Agency, 1)
+    );
+    assert_eq!(
+        store.plan_usage(other.id).await.expect("usage"),
+        (Plan::Free, 1)
+    );
+    let ghost = organization("Ghost", Plan::Free, t0());
+    assert!(matches!(
+        store.plan_usage(ghost.id).await,
+        Err(RepoError::NotFound)
+    ));
 }
 
 /// The plan limit: checked before the name, against the organization's plan (or the rule's cap

@@ -105,6 +105,9 @@ pub enum AccountError {
     /// Unknown email or wrong password: the two are not told apart.
     #[error("Invalid email or password")]
     InvalidCredentials,
+    /// The app API's access gate: the user may not create clients (nor keys) yet.
+    #[error(transparent)]
+    VerificationRequired(#[from] VerificationRequired),
     /// No, unknown, revoked or expired credential.
     #[error("Unauthorized")]
     Unauthorized,

@@ -30,5 +30,6 @@ pub use repos::{
 pub use secrets::{Secret, SecretHash};
 pub use services::{
     Account, AccountService, Bootstrap, Caller, ClientService, Config, CreateGrant,
-    IdempotencyService, NewSession, NewUser, OrganizationService, Purged, Services, UserUpdate,
+    IdempotencyService, KeyGrant, NewSession, NewUser, OrganizationService, Purged, Services,
+    UserUpdate,
 };

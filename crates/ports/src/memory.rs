@@ -236,6 +236,17 @@ impl ClientRepository for MemoryStore {
         s.clients.remove(i);
         Ok(())
     }
+
+    async fn plan_usage(&self, org: OrganizationId) -> Result<(Plan, u64), RepoError> {
+        let mut s = self.lock()?;
+        let plan = s.organization_mut(org)?.plan;
+        let used = s
+            .clients
+            .iter()
+            .filter(|c| c.organization_id == org)
+            .count() as u64;
+        Ok((plan, used))
+    }
 }
 
 #[async_trait]

@@ -88,6 +88,10 @@ pub trait ClientRepository: Send + Sync {
 
     /// Deletes the client and frees its place under the plan limit (`NotFound`).
     async fn delete_client(&self, org: OrganizationId, id: &ClientId) -> Result<(), RepoError>;
+
+    /// The organization's plan and how many clients it holds, read in one step without counting
+    /// rows (`NotFound` for an unknown organization).
+    async fn plan_usage(&self, org: OrganizationId) -> Result<(Plan, u64), RepoError>;
 }
 
 /// Organizations (tenants).

@@ -1031,8 +1031,390 @@ async fn mail_outage_postgres() {
     mail_outage(Backend::Postgres).await;
 }
 
-/// The page the verification email links to: static HTML that echoes nothing of the request
-/// (a hostile `token` cannot inject markup), with a strict content security policy.
+// ------------------------------------------------------------------------------ usage and keys
+
+fn usage_of(res: &Res) -> (Value, Value, Value, Value, Value, Value, Value, Value) {
+    assert_eq!(res.status, 200, "{:?}", String::from_utf8_lossy(&res.body));
+    let u = res.json();
+    let c = &u["clients"];
+    (
+        c["used"].clone(),
+        c["limit"].clone(),
+        c["remaining"].clone(),
+        c["percentage"].clone(),
+        c["isAtLimit"].clone(),
+        c["isNearLimit"].clone(),
+        u["plan"].clone(),
+        u["planName"].clone(),
+    )
+}
+
+async fn usage(app: TestApp) {
+    let res = app.send("GET", "/api/usage", &[], None).await;
+    assert_eq!((res.status.as_u16(), res.json()), (401, UNAUTHORIZED()));
+
+    let (browser, user) = verified_browser(&app, "usage").await;
+    let get = || browser.send("GET", "/api/usage", None);
+    assert_eq!(
+        usage_of(&get().await),
+        (
+            json!(0),
+            json!(3),
+            json!(3),
+            json!(0),
+            json!(false),
+            json!(false),
+            json!("free"),
+            json!("Free")
+        )
+    );
+    for (i, name) in ["One", "Two"].into_iter().enumerate() {
+        let res = browser
+            .create(&json!({"name": name, "domain": "u.io"}))
+            .await;
+        assert_eq!(res.status, 201, "{i}");
+    }
+    assert_eq!(
+        usage_of(&get().await),
+        (
+            json!(2),
+            json!(3),
+            json!(1),
+            json!(67),
+            json!(false),
+            json!(false),
+            json!("free"),
+            json!("Free")
+        )
+    );
+    browser
+        .create(&json!({"name": "Three", "domain": "u.io"}))
+        .await;
+    assert_eq!(
+        usage_of(&get().await),
+        (
+            json!(3),
+            json!(3),
+            json!(0),
+            json!(100),
+            json!(true),
+            json!(true),
+            json!("free"),
+            json!("Free")
+        )
+    );
+    // Another organization's clients never count; a plan change shows at once.
+    let (other, _) = verified_browser(&app, "usage-other").await;
+    other
+        .create(&json!({"name": "Elsewhere", "domain": "e.io"}))
+        .await;
+    let org = user["organizationId"].as_str().unwrap().parse().unwrap();
+    let services = &app.server.services;
+    services
+        .organizations
+        .set_plan(org, Plan::Starter)
+        .await
+        .unwrap();
+    assert_eq!(
+        usage_of(&get().await),
+        (
+            json!(3),
+            json!(5),
+            json!(2),
+            json!(60),
+            json!(false),
+            json!(false),
+            json!("starter"),
+            json!("Starter")
+        )
+    );
+    services
+        .organizations
+        .set_plan(org, Plan::Agency)
+        .await
+        .unwrap();
+    assert_eq!(usage_of(&get().await).6, json!("agency"));
+    services
+        .organizations
+        .set_plan(org, Plan::Enterprise)
+        .await
+        .unwrap();
+    assert_eq!(
+        usage_of(&get().await),
+        (
+            json!(3),
+            Value::Null,
+            Value::Null,
+            json!(0),
+            json!(false),
+            json!(false),
+            json!("enterprise"),
+            json!("Enterprise")
+        )
+    );
+    // An expired trial counts as the free plan, whatever the organization's.
+    let email = user["email"].as_str().unwrap();
+    let past = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    services
+        .accounts
+        .update_user(
+            email,
+            UserUpdate {
+                signup_flow: Some(SignupFlow::PaidTrial),
+                plan_expires_at: Some(Some(past)),
+                ..UserUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        usage_of(&get().await),
+        (
+            json!(3),
+            json!(3),
+            json!(0),
+            json!(100),
+            json!(true),
+            json!(true),
+            json!("free"),
+            json!("Free")
+        )
+    );
+    let res = browser.send("POST", "/api/usage", Some("{}")).await;
+    assert_eq!(res.status, 405);
+}
+both!(usage, Plan::Free);
+
+async fn api_keys(app: TestApp) {
+    let res = app.send("GET", "/api/keys", &[], None).await;
+    assert_eq!((res.status.as_u16(), res.json()), (401, UNAUTHORIZED()));
+
+    // The gate: an unverified account gets no key (before its body is even read).
+    let (unverified, _) = sign_up(&app, &unique_email("keys-unverified")).await;
+    for body in [r#"{"name": "CI"}"#, "not json"] {
+        let res = unverified.send("POST", "/api/keys", Some(body)).await;
+        assert_eq!(
+            (res.status.as_u16(), res.json()["code"].clone()),
+            (403, json!("verification_required")),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        unverified.send("GET", "/api/keys", None).await.json(),
+        json!([])
+    );
+
+    let (browser, _) = verified_browser(&app, "keys").await;
+    let res = browser
+        .send(
+            "POST",
+            "/api/keys",
+            Some(r#"{"name": " CI ", "environment": "sandbox"}"#),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{:?}", String::from_utf8_lossy(&res.body));
+    let created = res.json();
+    let secret = created["key"].as_str().unwrap().to_owned();
+    assert!(
+        secret.starts_with("vox_mgmt_") && secret.len() == 41,
+        "{secret}"
+    );
+    assert_eq!(created["name"], "CI");
+    assert_eq!(created["environment"], "sandbox");
+    assert!(secret.starts_with(created["prefix"].as_str().unwrap()));
+    assert!(is_rfc3339_millis(created["createdAt"].as_str().unwrap()));
+    assert_eq!(
+        (created["lastUsedAt"].clone(), created["revokedAt"].clone()),
+        (Value::Null, Value::Null)
+    );
+    let mut keys: Vec<&String> = created.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "createdAt",
+            "environment",
+            "id",
+            "key",
+            "lastUsedAt",
+            "name",
+            "prefix",
+            "revokedAt"
+        ]
+    );
+    let second = browser.send("POST", "/api/keys", Some("{}")).await.json();
+    assert_eq!(
+        (second["name"].clone(), second["environment"].clone()),
+        (json!("API key"), json!("production"))
+    );
+
+    // Listed newest first, never with the key.
+    let list = browser.send("GET", "/api/keys", None).await;
+    assert_eq!(list.status, 200);
+    let list = list.json();
+    let ids: Vec<&Value> = list.as_array().unwrap().iter().map(|k| &k["id"]).collect();
+    assert_eq!(ids, [&second["id"], &created["id"]]);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k.get("key").is_none())
+    );
+    assert!(
+        !String::from_utf8_lossy(&browser.send("GET", "/api/keys", None).await.body)
+            .contains(&secret)
+    );
+
+    // The key works on the management API, for this organization.
+    let me = app.call_as(&secret, "GET", "/v1/auth/me", None).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["api_key_id"], created["id"]);
+    let used = browser.send("GET", "/api/keys", None).await.json();
+    assert!(used[1]["lastUsedAt"].is_string(), "{used}");
+
+    // Validation at the fields, every issue at once.
+    let res = browser
+        .send(
+            "POST",
+            "/api/keys",
+            Some(&json!({"name": "x".repeat(101), "environment": "prod"}).to_string()),
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    let paths: Vec<Value> = res.json()["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].clone())
+        .collect();
+    assert_eq!(paths, [json!(["name"]), json!(["environment"])]);
+    let res = browser
+        .send("POST", "/api/keys", Some(r#"{"name": 7}"#))
+        .await;
+    assert_eq!(res.json()["details"][0]["code"], "invalid_type");
+
+    // Content type and origin, as on every cookie-authenticated write.
+    let cookie = format!("next-auth.session-token={}", browser.cookie);
+    let res = app
+        .send(
+            "POST",
+            "/api/keys",
+            &[("Cookie", &cookie), ("Content-Type", "text/plain")],
+            Some(b"{}"),
+        )
+        .await;
+    assert_eq!(res.status, 415);
+    let res = app
+        .send(
+            "POST",
+            "/api/keys",
+            &[
+                ("Cookie", &cookie),
+                ("Content-Type", "application/json"),
+                ("Origin", "https://evil.example"),
+            ],
+            Some(b"{}"),
+        )
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (403, json!("forbidden"))
+    );
+    let id = created["id"].as_str().unwrap();
+    let res = app
+        .send(
+            "DELETE",
+            &format!("/api/keys/{id}"),
+            &[("Cookie", &cookie), ("Origin", "https://evil.example")],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 403);
+
+    // Another organization's key is not found, and stays valid.
+    let (other, _) = verified_browser(&app, "keys-other").await;
+    let theirs = other.send("POST", "/api/keys", Some("{}")).await.json();
+    let res = browser
+        .send(
+            "DELETE",
+            &format!("/api/keys/{}", theirs["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (404, json!("not_found"))
+    );
+    assert_eq!(
+        app.call_as(theirs["key"].as_str().unwrap(), "GET", "/v1/auth/me", None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        browser
+            .send("DELETE", "/api/keys/not-a-uuid", None)
+            .await
+            .status,
+        404
+    );
+
+    // Revoked from the next request on; revoking again keeps the first time.
+    let res = browser
+        .send("DELETE", &format!("/api/keys/{id}"), None)
+        .await;
+    assert_eq!(res.status, 200);
+    let revoked_at = res.json()["revokedAt"].clone();
+    assert!(revoked_at.is_string());
+    let res = app.call_as(&secret, "GET", "/v1/auth/me", None).await;
+    assert_eq!((res.status.as_u16(), res.json()), (401, UNAUTHORIZED()));
+    let again = browser
+        .send("DELETE", &format!("/api/keys/{id}"), None)
+        .await
+        .json();
+    assert_eq!(again["revokedAt"], revoked_at);
+    assert_eq!(browser.send("GET", "/api/keys/x", None).await.status, 405);
+}
+both!(api_keys, Plan::Free);
+
+/// Search through the app API: a case-insensitive substring of the name, with the total.
+async fn app_search(app: TestApp) {
+    let (browser, _) = verified_browser(&app, "search").await;
+    for name in ["Acme Motors", "Bistro", "ACME Foods"] {
+        assert_eq!(
+            browser
+                .create(&json!({"name": name, "domain": "s.io"}))
+                .await
+                .status,
+            201
+        );
+    }
+    let res = browser
+        .send("GET", "/api/clients?q=acme&limit=1", None)
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("x-total-count"), Some("2"));
+    assert_eq!(res.json()[0]["name"], "ACME Foods");
+    let res = browser
+        .send("GET", "/api/clients?q=acme&limit=1&offset=1", None)
+        .await;
+    assert_eq!(res.json()[0]["name"], "Acme Motors");
+    let res = browser
+        .send("GET", &format!("/api/clients?q={}", "q".repeat(256)), None)
+        .await;
+    assert_eq!(
+        (
+            res.status.as_u16(),
+            res.json()["details"][0]["path"].clone()
+        ),
+        (400, json!(["q"]))
+    );
+}
+both!(app_search, Plan::Free);
+
+/// The page the verification email links to is the web app's verify page: the app's HTML shell,
+/// which echoes nothing of the request (a hostile `token` cannot inject markup), under a strict
+/// content security policy; its script posts the token to the API.
 #[actix_web::test]
 async fn the_verification_link_opens_a_page() {
     let app = TestApp::start(Backend::Sqlite, Plan::Free).await;
@@ -1046,14 +1428,22 @@ async fn the_verification_link_opens_a_page() {
         .await;
     assert_eq!(res.status, 200);
     assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
-    assert!(
-        res.header("content-security-policy")
-            .unwrap()
-            .contains("default-src 'none'")
-    );
+    let csp = res.header("content-security-policy").unwrap();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(!csp.contains("unsafe"), "{csp}");
     let page = String::from_utf8(res.body).unwrap();
-    assert!(page.contains("/api/auth/verify-email"));
     assert!(!page.contains("alert(1)"));
+    assert!(!page.contains("<script>"), "no inline script");
+    let script = page
+        .split("src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the app's script")
+        .to_owned();
+    assert!(script.starts_with("/assets/app.js?v="), "{script}");
+    let js = app.send("GET", &script, &[], None).await;
+    assert_eq!(js.status, 200);
+    assert!(String::from_utf8_lossy(&js.body).contains("/api/auth/verify-email"));
     let res = app.send("POST", "/verify-email", &[], None).await;
     assert_eq!(res.status, 405);
 }

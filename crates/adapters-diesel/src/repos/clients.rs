@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 use clientele_domain::{
-    Client, ClientId, ClientPatch, ClientQuery, OrganizationId, Slug, SlugAttempt, slug_attempts,
+    Client, ClientId, ClientPatch, ClientQuery, OrganizationId, Plan, Slug, SlugAttempt,
+    slug_attempts,
 };
 use clientele_ports::{ClientPage, ClientRecord, ClientRepository, LimitRule, RepoError};
 use diesel::prelude::*;
@@ -247,6 +248,19 @@ impl ClientRepository for DieselStore {
     async fn delete_client(&self, org: OrganizationId, id: &ClientId) -> Result<(), RepoError> {
         let (org, id) = (org.to_string(), id.to_string());
         self.run(move |c| delete(c, &org, &id)).await
+    }
+
+    async fn plan_usage(&self, org: OrganizationId) -> Result<(Plan, u64), RepoError> {
+        let org = org.to_string();
+        self.run(move |c| {
+            let (plan, count): (String, i64) = organizations::table
+                .find(&org)
+                .select((organizations::plan, organizations::client_count))
+                .get_result(c)?;
+            let used = u64::try_from(count).map_err(|_| corrupt("client count", count))?;
+            Ok((parse_plan(&plan)?, used))
+        })
+        .await
     }
 }
 

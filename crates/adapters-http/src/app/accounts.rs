@@ -1,7 +1,7 @@
 //! Sign-up, login, logout, the session, email verification.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use clientele_domain::account::NewAccount;
 use clientele_domain::{Collector, Field};
@@ -128,32 +128,6 @@ pub(super) async fn verify_email<S: Store>(
         },
     )
 }
-
-/// The page the verification email links to (`{public url}/verify-email?token=...`) when no web
-/// app of its own serves that address: static HTML whose button posts the token, read from the
-/// address in the browser, to `POST /api/auth/verify-email`. Nothing of the request is echoed.
-pub(super) async fn verify_email_page() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        ))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
-                 connect-src 'self'; frame-ancestors 'none'; form-action 'none'",
-            ),
-        ))
-        .insert_header((
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .body(VERIFY_EMAIL_PAGE)
-}
-
-const VERIFY_EMAIL_PAGE: &str = include_str!("../static/verify-email.html");
 
 /// Mails the signed-in user a new verification link (the first expired or never arrived): 202
 /// when sent, 200 when the email is already verified, 503 when mail cannot be sent.

@@ -1,6 +1,6 @@
 //! The app API's response and request bodies (flat camelCase).
 
-use clientele_domain::Client;
+use clientele_domain::{ApiKey, Client, Usage};
 use clientele_ports::Account;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -161,4 +161,103 @@ pub struct Credentials {
 pub struct VerifyEmailRequest {
     /// The token from the verification email's link.
     pub token: String,
+}
+
+/// `GET /api/usage`: what the web app reads to show "2 of 3 clients on the Free plan" and to
+/// offer "Add client" or an upgrade.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppUsage {
+    pub clients: AppClientUsage,
+    /// The plan whose limit applies (an expired trial counts as `free`).
+    #[schema(example = "free")]
+    pub plan: &'static str,
+    #[schema(example = "Free")]
+    pub plan_name: &'static str,
+}
+
+/// The client counts of [`AppUsage`].
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppClientUsage {
+    #[schema(example = 2)]
+    pub used: u64,
+    /// `null` on an unlimited plan.
+    #[schema(example = 3)]
+    pub limit: Option<u32>,
+    /// `null` on an unlimited plan.
+    #[schema(example = 1)]
+    pub remaining: Option<u64>,
+    /// Rounded, at most 100; 0 on an unlimited plan.
+    #[schema(example = 67)]
+    pub percentage: u64,
+    pub is_at_limit: bool,
+    /// From 80 % of the limit.
+    pub is_near_limit: bool,
+}
+
+impl From<&Usage> for AppUsage {
+    fn from(u: &Usage) -> Self {
+        Self {
+            clients: AppClientUsage {
+                used: u.used,
+                limit: u.limit(),
+                remaining: u.remaining(),
+                percentage: u.percentage(),
+                is_at_limit: u.is_at_limit(),
+                is_near_limit: u.is_near_limit(),
+            },
+            plan: u.plan.as_str(),
+            plan_name: u.plan.display_name(),
+        }
+    }
+}
+
+/// A management API key as the app API shows it: never the key or its hash, except `key` in the
+/// answer to its creation.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppKey {
+    pub id: String,
+    #[schema(example = "CI")]
+    pub name: String,
+    #[schema(example = "production")]
+    pub environment: &'static str,
+    /// The key's first characters, to recognise it.
+    #[schema(example = "vox_mgmt_AbC1")]
+    pub prefix: String,
+    #[schema(example = "2024-03-15T10:30:00.000Z")]
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+    /// The whole key: only in the 201 of its creation, never again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "vox_mgmt_AbC1dEf2gHi3jKl4mNo5pQr6sTu7vWx8")]
+    pub key: Option<String>,
+}
+
+impl From<&ApiKey> for AppKey {
+    fn from(k: &ApiKey) -> Self {
+        Self {
+            id: k.id.to_string(),
+            name: k.name.as_str().to_owned(),
+            environment: k.environment.as_str(),
+            prefix: k.prefix.clone(),
+            created_at: rfc3339_millis(k.created_at),
+            last_used_at: k.last_used_at.map(rfc3339_millis),
+            revoked_at: k.revoked_at.map(rfc3339_millis),
+            key: None,
+        }
+    }
+}
+
+/// The body of `POST /api/keys` (documentation).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppKeyRequest {
+    /// 1–100 characters; `API key` when absent.
+    #[schema(example = "CI", min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    /// `production` when absent.
+    #[schema(example = "production")]
+    pub environment: Option<String>,
 }

@@ -3,14 +3,14 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use clientele_domain::{ClientPatch, ClientQuery, ClientQueryInput, ClientSchema, NewClient};
+use clientele_domain::{ClientPatch, ClientQuery, ClientSchema, NewClient};
 use clientele_ports::{ClientError, Store};
 
 use super::session::SessionAuth;
 use super::{AppClient, MessageBody, SURFACE};
 use crate::body::JsonBody;
 use crate::error::{ApiError, CLIENT_NOT_FOUND, CLIENT_NOT_FOUND_OR_UNAUTHORIZED};
-use crate::respond::{client_id, json, query_pairs};
+use crate::respond::{client_id, json};
 use crate::state::AppState;
 
 pub(super) async fn create_client<S: Store>(
@@ -38,19 +38,7 @@ pub(super) async fn list_clients<S: Store>(
     auth: SessionAuth<S>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = query_pairs(req.query_string());
-    let mut input = ClientQueryInput::default();
-    for (k, v) in pairs {
-        match k.as_str() {
-            "limit" => input.limit = Some(v),
-            "offset" => input.offset = Some(v),
-            _ => {}
-        }
-    }
-    // Without a `limit`, the app API answers as much of the list as one page may hold.
-    input.limit = input
-        .limit
-        .or_else(|| Some(ClientQuery::MAX_LIMIT.to_string()));
+    let input = SURFACE.query_input(req.query_string());
     let query = ClientQuery::parse(input).map_err(|e| ApiError::validation(SURFACE, e))?;
     let page = state
         .services

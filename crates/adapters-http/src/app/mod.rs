@@ -10,14 +10,15 @@
 mod accounts;
 mod bodies;
 mod clients;
+mod keys;
 mod session;
 
 use actix_web::web;
 use clientele_ports::{AccountError, Store};
 
 pub use bodies::{
-    AppClient, AppClientRequest, AppClientUpdateRequest, AppUser, Credentials, MessageBody,
-    SessionBody, UserEnvelope, VerifyEmailRequest,
+    AppClient, AppClientRequest, AppClientUpdateRequest, AppClientUsage, AppKey, AppKeyRequest,
+    AppUsage, AppUser, Credentials, MessageBody, SessionBody, UserEnvelope, VerifyEmailRequest,
 };
 pub use session::{SECURE_SESSION_COOKIE, SESSION_COOKIE, SessionAuth};
 
@@ -27,8 +28,7 @@ use crate::surface::Surface;
 
 const SURFACE: Surface = Surface::App;
 
-/// Where the page that verifies an email is served; verification messages link to it.
-pub const VERIFY_EMAIL_PATH: &str = "/verify-email";
+pub use crate::webapp::VERIFY_EMAIL_PATH;
 
 /// Registers the `/api` routes.
 pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
@@ -53,11 +53,6 @@ pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
             .default_service(method_not_allowed("GET")),
     )
     .service(
-        web::resource(VERIFY_EMAIL_PATH)
-            .route(web::get().to(accounts::verify_email_page))
-            .default_service(method_not_allowed("GET")),
-    )
-    .service(
         web::resource("/api/auth/resend-verification")
             .route(web::post().to(accounts::resend_verification::<S>))
             .default_service(method_not_allowed("POST")),
@@ -79,6 +74,22 @@ pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(clients::update_client::<S>))
             .route(web::delete().to(clients::delete_client::<S>))
             .default_service(method_not_allowed("GET, PUT, DELETE")),
+    )
+    .service(
+        web::resource("/api/usage")
+            .route(web::get().to(keys::usage::<S>))
+            .default_service(method_not_allowed("GET")),
+    )
+    .service(
+        web::resource("/api/keys")
+            .route(web::get().to(keys::list_keys::<S>))
+            .route(web::post().to(keys::create_key::<S>))
+            .default_service(method_not_allowed("GET, POST")),
+    )
+    .service(
+        web::resource("/api/keys/{id}")
+            .route(web::delete().to(keys::revoke_key::<S>))
+            .default_service(method_not_allowed("DELETE")),
     );
 }
 

@@ -29,6 +29,7 @@ impl ApiError {
         match e {
             AccountError::Validation(errors) => Self::Validation { surface, errors },
             AccountError::InvalidCredentials => Self::InvalidCredentials,
+            AccountError::VerificationRequired(_) => Self::VerificationRequired,
             AccountError::Unauthorized => Self::Unauthorized,
             AccountError::EmailTaken => Self::EmailTaken,
             AccountError::InvalidToken => Self::InvalidToken,

@@ -6,7 +6,8 @@ use std::fmt;
 use crate::ids::ClientId;
 
 /// A URL-safe handle derived from the name: lowercase ASCII letters and digits separated by single
-/// `-`, never empty, unique within the organization (clashes get `-2`, `-3`, …), never changed.
+/// `-`, never empty, unique in the store's scope (today the whole installation), never changed;
+/// clashes get `-2`, `-3`, … ([`slug_attempts`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Slug(String);
 
@@ -154,7 +155,7 @@ fn transliterate(ch: char) -> Option<&'static str> {
 /// One slug a create tries, in the order [`slug_attempts`] gives them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlugAttempt {
-    /// Ask the base's counter (one per base, in the scope slugs are unique in: the organization)
+    /// Ask the base's counter (one per base, in the scope slugs are unique in)
     /// for its next number `n`, moving the counter by `step`, and try `base.nth(n)`
     /// ([`Slug::nth`]). A counter starts at 0, so the first number it hands out is 1: the bare
     /// base. (The first attempt's step is always 1, so a store that creates a missing counter at

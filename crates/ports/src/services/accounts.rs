@@ -18,7 +18,7 @@ use crate::repos::{
     VerificationRecord,
 };
 use crate::secrets::{Secret, SecretHash, api_key_display_prefix, looks_like_api_key};
-use clientele_domain::account::NewAccount;
+use clientele_domain::account::{NewAccount, NewApiKey};
 
 /// A signed-in user with the plan that applies to them, and their session.
 #[derive(Debug, Clone)]
@@ -52,6 +52,12 @@ pub struct UserUpdate {
     pub signup_flow: Option<SignupFlow>,
     pub subscription_status: Option<SubscriptionStatus>,
     pub plan_expires_at: Option<Option<OffsetDateTime>>,
+}
+
+/// Permission to create one API key, decided by [`AccountService::authorize_api_key`].
+#[derive(Debug)]
+pub struct KeyGrant {
+    organization_id: OrganizationId,
 }
 
 /// The bootstrap's result: the operator's organization and its first key, shown once.
@@ -396,6 +402,51 @@ where
         };
         self.store.create_api_key(&key, &secret.hash()).await?;
         Ok((key, secret))
+    }
+
+    /// The access gate of a key creation by a caller (the app API): a user must pass the same
+    /// gate as for creating a client, so an unverified account cannot obtain a key and create
+    /// clients through the management API. A surface asks before reading the body (403 before
+    /// 400), as for clients.
+    ///
+    /// # Errors
+    /// `VerificationRequired`.
+    pub fn authorize_api_key(&self, caller: &Caller) -> Result<KeyGrant, AccountError> {
+        if let Some(user) = caller.user() {
+            user.may_add_clients(self.clock.now())?;
+        }
+        Ok(KeyGrant {
+            organization_id: caller.organization_id(),
+        })
+    }
+
+    /// Creates the key a grant allows; the secret is returned once.
+    ///
+    /// # Errors
+    /// `Validation` (name), `NotFound` (organization), storage errors.
+    pub async fn create_api_key_for(
+        &self,
+        grant: KeyGrant,
+        new: &NewApiKey,
+    ) -> Result<(ApiKey, Secret), AccountError> {
+        self.create_api_key(grant.organization_id, new.name.as_str(), new.environment)
+            .await
+    }
+
+    /// Revokes a key of `org` (`NotFound` for another organization's key, which is not revealed).
+    ///
+    /// # Errors
+    /// `NotFound`, storage errors.
+    pub async fn revoke_api_key_of(
+        &self,
+        org: OrganizationId,
+        id: ApiKeyId,
+    ) -> Result<ApiKey, AccountError> {
+        let keys = self.store.list_api_keys(org).await?;
+        if !keys.iter().any(|k| k.id == id) {
+            return Err(AccountError::NotFound);
+        }
+        self.revoke_api_key(id).await
     }
 
     /// # Errors

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use clientele_domain::{
-    Client, ClientId, ClientPatch, ClientQuery, NewClient, OrganizationId, Plan, PlanLimits, UserId,
+    Client, ClientId, ClientPatch, ClientQuery, NewClient, OrganizationId, Plan, PlanLimits, Usage,
+    UserId,
 };
 
 use super::Caller;
@@ -140,6 +141,20 @@ impl<R: ClientRepository> ClientService<R> {
     ) -> Result<Client, ClientError> {
         let grant = self.authorize_create(caller)?;
         self.create(grant, client).await
+    }
+
+    /// How much of its plan the caller's organization uses. The plan is the organization's, or
+    /// for a user the one that applies to them (an expired trial counts as free).
+    ///
+    /// # Errors
+    /// `NotFound` (the organization), storage errors.
+    pub async fn usage(&self, caller: &Caller) -> Result<Usage, ClientError> {
+        let (plan, used) = self.repo.plan_usage(caller.organization_id()).await?;
+        let plan = match caller {
+            Caller::User(user) => user.effective_plan(plan, self.clock.now()),
+            Caller::ApiKey(_) | Caller::Organization(_) => plan,
+        };
+        Ok(self.limits.usage(plan, used))
     }
 
     /// # Errors

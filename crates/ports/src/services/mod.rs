@@ -26,7 +26,7 @@ use std::sync::Arc;
 use clientele_domain::{ApiKey, OrganizationId, PlanLimits, User};
 use time::{Duration, OffsetDateTime};
 
-pub use accounts::{Account, AccountService, Bootstrap, NewSession, NewUser, UserUpdate};
+pub use accounts::{Account, AccountService, Bootstrap, KeyGrant, NewSession, NewUser, UserUpdate};
 pub use clients::{ClientService, CreateGrant};
 pub use idempotency::IdempotencyService;
 pub use organizations::OrganizationService;
