@@ -1447,3 +1447,100 @@ async fn the_verification_link_opens_a_page() {
     let res = app.send("POST", "/verify-email", &[], None).await;
     assert_eq!(res.status, 405);
 }
+
+/// The web app's pages and assets: every page path answers the shell under a strict policy; the
+/// assets are versioned by content, cached for a year at their current version, compressed when
+/// asked, and revalidated by `ETag`; `/docs` serves the reference from the binary.
+#[actix_web::test]
+async fn the_web_app_and_the_reference_are_served_from_the_binary() {
+    let app = TestApp::start(Backend::Sqlite, Plan::Free).await;
+    let shell = app.send("GET", "/", &[], None).await;
+    assert_eq!(shell.status, 200);
+    assert_eq!(shell.header("cache-control"), Some("no-cache"));
+    for path in ["/login", "/signup", "/clients", "/keys", "/verify-email"] {
+        let page = app.send("GET", path, &[], None).await;
+        assert_eq!(
+            (page.status.as_u16(), &page.body),
+            (200, &shell.body),
+            "{path}"
+        );
+        assert!(
+            page.header("content-security-policy")
+                .unwrap()
+                .starts_with("default-src 'self'; script-src 'self'; style-src 'self';")
+        );
+    }
+    let html = String::from_utf8(shell.body.clone()).unwrap();
+    let asset = |name: &str| {
+        html.split(&format!("/assets/{name}?v="))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .map(|v| format!("/assets/{name}?v={v}"))
+            .expect("a versioned asset")
+    };
+    for (path, kind) in [
+        (asset("app.js"), "text/javascript"),
+        (asset("app.css"), "text/css"),
+    ] {
+        let res = app.send("GET", &path, &[], None).await;
+        assert_eq!(res.status, 200, "{path}");
+        assert!(res.header("content-type").unwrap().starts_with(kind));
+        assert_eq!(
+            res.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        let zipped = app
+            .send("GET", &path, &[("Accept-Encoding", "gzip")], None)
+            .await;
+        assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+        assert!(zipped.body.len() < res.body.len() / 2, "{path}: gzip");
+        let etag = res.header("etag").unwrap().to_owned();
+        let again = app
+            .send("GET", &path, &[("If-None-Match", &etag)], None)
+            .await;
+        assert_eq!((again.status.as_u16(), again.body.len()), (304, 0));
+        let stale = app
+            .send("GET", &path.replace("?v=", "?v=old"), &[], None)
+            .await;
+        assert_eq!(
+            stale.header("cache-control"),
+            Some("no-cache"),
+            "an old version is revalidated"
+        );
+    }
+    let docs = app.send("GET", "/docs", &[], None).await;
+    assert_eq!(docs.status, 200);
+    let docs_html = String::from_utf8(docs.body).unwrap();
+    assert!(docs_html.contains("<rapi-doc"));
+    assert!(!docs_html.contains("<script>"), "no inline script");
+    assert!(
+        docs.headers
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self';")
+    );
+    let js = docs_html
+        .split("src=\"")
+        .find(|s| s.starts_with("/docs/assets/rapidoc-min.js"))
+        .unwrap();
+    let js = js.split('"').next().unwrap();
+    let res = app
+        .send("GET", js, &[("Accept-Encoding", "gzip, br")], None)
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.header("content-type")
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert_eq!(res.header("content-encoding"), Some("gzip"));
+    assert_eq!(app.send("POST", "/clients", &[], None).await.status, 405);
+    assert_eq!(
+        app.send("GET", "/assets/nothing.js", &[], None)
+            .await
+            .status,
+        404
+    );
+}
