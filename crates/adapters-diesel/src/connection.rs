@@ -4,20 +4,31 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use diesel::Connection as _;
+#[cfg(feature = "postgres")]
+use diesel::PgConnection;
+#[cfg(feature = "sqlite")]
+use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection as _;
 use diesel::r2d2::R2D2Connection as _;
-use diesel::{Connection as _, PgConnection, SqliteConnection};
 
 use crate::error::StoreError;
 
 /// A connection to either backend. Most queries are written once against this type (diesel's
 /// `MultiConnection`); the few that need backend-specific SQL (`ON CONFLICT`, pragmas, migrations)
-/// `match` on it with `per_backend!`.
+/// `match` on it with `per_backend!`. Each backend is a Cargo feature (`sqlite`, `postgres`).
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
+    #[cfg(feature = "postgres")]
     Pg(PgConnection),
+    #[cfg(feature = "sqlite")]
     Sqlite(SqliteConnection),
 }
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!(
+    "clientele-adapters-diesel needs a backend: enable the `sqlite` or `postgres` feature"
+);
 
 /// Runs the same diesel code against the concrete connection of either backend: the body is
 /// type-checked once per backend, so it may use what `MultiConnection` lacks (`ON CONFLICT`).
@@ -26,7 +37,9 @@ pub enum DbConn {
 macro_rules! per_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
+            #[cfg(feature = "postgres")]
             $crate::connection::DbConn::Pg($c) => $body,
+            #[cfg(feature = "sqlite")]
             $crate::connection::DbConn::Sqlite($c) => $body,
         }
     };
@@ -94,12 +107,22 @@ impl Target {
         }
     }
 
-    /// Opens one connection directly, with the backend's own error on failure.
+    /// Opens one connection directly, with the backend's own error on failure (or a
+    /// `BadConnection` naming the feature when this build lacks the backend).
     pub(crate) fn establish(&self) -> diesel::ConnectionResult<DbConn> {
         match self {
+            #[cfg(feature = "sqlite")]
             Self::SqliteFile(path) => SqliteConnection::establish(path).map(DbConn::Sqlite),
+            #[cfg(feature = "sqlite")]
             Self::SqliteMemory => SqliteConnection::establish(":memory:").map(DbConn::Sqlite),
+            #[cfg(feature = "postgres")]
             Self::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
+            #[allow(unreachable_patterns)]
+            other => Err(diesel::ConnectionError::BadConnection(format!(
+                "this build has no {} support (the `{}` feature of clientele-adapters-diesel)",
+                other.backend(),
+                other.backend()
+            ))),
         }
     }
 }
@@ -110,6 +133,7 @@ impl Target {
     /// several connections switching a new file at once can otherwise meet "database is locked".
     /// A failure here is left for the pool to report.
     pub(crate) fn prepare(&self, busy_timeout: Duration) {
+        #[cfg(feature = "sqlite")]
         if let Self::SqliteFile(_) = self
             && let Ok(DbConn::Sqlite(mut c)) = self.establish()
         {
@@ -269,6 +293,7 @@ pub(crate) struct Setup {
 impl r2d2::CustomizeConnection<Pooled, diesel::r2d2::Error> for Setup {
     fn on_acquire(&self, pooled: &mut Pooled) -> Result<(), diesel::r2d2::Error> {
         match &mut pooled.conn {
+            #[cfg(feature = "sqlite")]
             DbConn::Sqlite(c) => c
                 .batch_execute(&format!(
                     "PRAGMA busy_timeout = {};
@@ -278,6 +303,7 @@ impl r2d2::CustomizeConnection<Pooled, diesel::r2d2::Error> for Setup {
                     self.busy_timeout.as_millis()
                 ))
                 .map_err(diesel::r2d2::Error::QueryError),
+            #[cfg(feature = "postgres")]
             DbConn::Pg(_) => Ok(()),
         }
     }

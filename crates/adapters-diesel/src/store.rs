@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clientele_ports::{BoxError, RepoError};
+#[cfg(feature = "postgres")]
 use diesel::RunQueryDsl as _;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -18,6 +19,7 @@ pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../mig
 
 /// A session-level advisory lock held while migrating PostgreSQL, so that two instances starting
 /// together do not both apply the same migration.
+#[cfg(feature = "postgres")]
 const MIGRATION_LOCK: i64 = 0x636c_6965_6e74; // "client"
 
 pub(crate) type Pool = r2d2::Pool<Manager>;
@@ -131,7 +133,9 @@ impl DieselStore {
     /// [`StoreError::Unavailable`] or [`StoreError::Migration`].
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         self.migrations(|conn| match conn {
+            #[cfg(feature = "sqlite")]
             DbConn::Sqlite(c) => apply(c, SQLITE_MIGRATIONS),
+            #[cfg(feature = "postgres")]
             DbConn::Pg(c) => {
                 diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
                     .execute(c)?;
@@ -151,7 +155,9 @@ impl DieselStore {
     /// [`StoreError::Unavailable`] or [`StoreError::Migration`].
     pub async fn revert_all_migrations(&self) -> Result<Vec<String>, StoreError> {
         self.migrations(|conn| match conn {
+            #[cfg(feature = "sqlite")]
             DbConn::Sqlite(c) => revert_all(c, SQLITE_MIGRATIONS),
+            #[cfg(feature = "postgres")]
             DbConn::Pg(c) => revert_all(c, POSTGRES_MIGRATIONS),
         })
         .await
@@ -163,7 +169,9 @@ impl DieselStore {
     /// [`StoreError::Unavailable`] or [`StoreError::Migration`].
     pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
         self.migrations(|conn| match conn {
+            #[cfg(feature = "sqlite")]
             DbConn::Sqlite(c) => names(&c.pending_migrations(SQLITE_MIGRATIONS)?),
+            #[cfg(feature = "postgres")]
             DbConn::Pg(c) => names(&c.pending_migrations(POSTGRES_MIGRATIONS)?),
         })
         .await

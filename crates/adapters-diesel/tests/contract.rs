@@ -28,6 +28,7 @@ macro_rules! contract_tests {
             )*
         }
 
+        #[cfg(feature = "postgres")]
         mod postgres {
             use super::*;
             $(

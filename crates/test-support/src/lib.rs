@@ -8,14 +8,21 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc)]
 
+#[cfg(feature = "postgres")]
 use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use clientele_adapters_diesel::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, redact};
-use diesel::{Connection as _, PgConnection, RunQueryDsl as _, SqliteConnection};
+use clientele_adapters_diesel::SQLITE_MIGRATIONS;
+#[cfg(feature = "postgres")]
+use clientele_adapters_diesel::{POSTGRES_MIGRATIONS, redact};
+#[cfg(feature = "postgres")]
+use diesel::PgConnection;
+#[cfg(any(feature = "postgres", test))]
+use diesel::RunQueryDsl as _;
+use diesel::{Connection as _, SqliteConnection};
 use diesel_migrations::MigrationHarness as _;
 
 /// Where the PostgreSQL tests run when `TEST_DATABASE_URL` is not set.
@@ -111,6 +118,7 @@ pub fn with_database(url: &str, db: &str) -> String {
     out
 }
 
+#[cfg(feature = "postgres")]
 /// A connection to the test server's maintenance database. Panics when PostgreSQL cannot be
 /// reached: a PostgreSQL test runs only when asked to (it is `#[ignore]`d otherwise), so a
 /// missing server is a failure, not a pass.
@@ -126,6 +134,7 @@ pub fn admin() -> PgConnection {
     })
 }
 
+#[cfg(feature = "postgres")]
 fn execute(conn: &mut PgConnection, sql: &str) {
     diesel::sql_query(sql)
         .execute(conn)
@@ -142,6 +151,7 @@ pub struct TestDb {
 #[derive(Debug)]
 enum Place {
     Sqlite(TempDir),
+    #[cfg(feature = "postgres")]
     Postgres(String),
 }
 
@@ -151,7 +161,10 @@ impl TestDb {
     pub fn new(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => Self::sqlite(),
+            #[cfg(feature = "postgres")]
             Backend::Postgres => Self::postgres(),
+            #[cfg(not(feature = "postgres"))]
+            Backend::Postgres => panic!("built without the `postgres` feature"),
         }
     }
 
@@ -166,6 +179,9 @@ impl TestDb {
                     place: Place::Sqlite(dir),
                 }
             }
+            #[cfg(not(feature = "postgres"))]
+            Backend::Postgres => panic!("built without the `postgres` feature"),
+            #[cfg(feature = "postgres")]
             Backend::Postgres => {
                 let name = unique("clientele_test");
                 execute(&mut admin(), &format!("CREATE DATABASE \"{name}\""));
@@ -189,6 +205,7 @@ impl TestDb {
         }
     }
 
+    #[cfg(feature = "postgres")]
     /// A new database created from the migrated PostgreSQL template.
     #[must_use]
     pub fn postgres() -> Self {
@@ -208,6 +225,7 @@ impl TestDb {
     pub fn backend(&self) -> Backend {
         match self.place {
             Place::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
             Place::Postgres(_) => Backend::Postgres,
         }
     }
@@ -223,6 +241,7 @@ impl TestDb {
     pub fn name(&self) -> String {
         match &self.place {
             Place::Sqlite(dir) => dir.0.display().to_string(),
+            #[cfg(feature = "postgres")]
             Place::Postgres(name) => name.clone(),
         }
     }
@@ -232,15 +251,18 @@ impl TestDb {
     pub fn dir(&self) -> Option<&Path> {
         match &self.place {
             Place::Sqlite(dir) => Some(&dir.0),
+            #[cfg(feature = "postgres")]
             Place::Postgres(_) => None,
         }
     }
 
+    #[cfg(feature = "postgres")]
     /// PostgreSQL: runs `sql` on an admin connection (to the server, not this database).
     pub fn admin_execute(&self, sql: &str) {
         execute(&mut admin(), sql);
     }
 
+    #[cfg(feature = "postgres")]
     /// PostgreSQL: terminates every connection to this database.
     pub fn terminate_backends(&self) {
         if let Place::Postgres(name) = &self.place {
@@ -251,6 +273,7 @@ impl TestDb {
         }
     }
 
+    #[cfg(feature = "postgres")]
     /// PostgreSQL: refuses (`false`) or accepts (`true`) new connections to this database.
     pub fn allow_connections(&self, allow: bool) {
         if let Place::Postgres(name) = &self.place {
@@ -260,12 +283,14 @@ impl TestDb {
         }
     }
 
+    #[cfg(feature = "postgres")]
     /// PostgreSQL: refuses new connections and closes the open ones (the database is "down").
     pub fn take_down(&self) {
         self.allow_connections(false);
         self.terminate_backends();
     }
 
+    #[cfg(feature = "postgres")]
     /// PostgreSQL: accepts connections again.
     pub fn bring_up(&self) {
         self.allow_connections(true);
@@ -274,6 +299,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        #[cfg(feature = "postgres")]
         if let Place::Postgres(name) = &self.place
             && let Ok(mut admin) = PgConnection::establish(&admin_url())
         {
@@ -299,6 +325,7 @@ fn sqlite_template() -> &'static Path {
     })
 }
 
+#[cfg(feature = "postgres")]
 /// The name of the migrated PostgreSQL template: made once per migration set (its name carries a
 /// hash of `migrations/postgres`), under an advisory lock so concurrent test processes make it
 /// once, and under a temporary name until complete so a crash never leaves a half-migrated one.
@@ -333,12 +360,14 @@ fn postgres_template() -> &'static str {
     })
 }
 
+#[cfg(any(feature = "postgres", test))]
 #[derive(diesel::QueryableByName)]
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
 }
 
+#[cfg(feature = "postgres")]
 /// A hash of every file under `migrations/postgres` (names and contents).
 fn migrations_hash() -> u64 {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
@@ -353,6 +382,7 @@ fn migrations_hash() -> u64 {
     h.finish()
 }
 
+#[cfg(feature = "postgres")]
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read the migrations directory") {
         let path = entry.expect("a directory entry").path();
@@ -368,6 +398,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "postgres")]
     #[test]
     #[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
     fn postgres_copies_of_the_template_are_migrated_and_private() {

@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use clientele_adapters_diesel::{DieselStore, PoolOptions};
-pub use clientele_test_support::{TempDir, TestDb, admin, admin_url, unique, with_database};
+pub use clientele_test_support::{TempDir, TestDb, unique};
+#[cfg(feature = "postgres")]
+pub use clientele_test_support::{admin, admin_url, with_database};
 
 /// Small pools: many tests run at once against one PostgreSQL (max_connections ~100).
 pub fn options() -> PoolOptions {
@@ -32,10 +34,12 @@ impl Db {
         Self::on(TestDb::sqlite(), options())
     }
 
+    #[cfg(feature = "postgres")]
     pub fn postgres() -> Self {
         Self::postgres_with(options())
     }
 
+    #[cfg(feature = "postgres")]
     pub fn postgres_with(options: PoolOptions) -> Self {
         Self::on(TestDb::postgres(), options)
     }
