@@ -32,8 +32,6 @@ compile_error!(
 
 /// Runs the same diesel code against the concrete connection of either backend: the body is
 /// type-checked once per backend, so it may use what `MultiConnection` lacks (`ON CONFLICT`).
-#[macro_export]
-#[doc(hidden)]
 macro_rules! per_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
@@ -49,7 +47,9 @@ pub(crate) use per_backend;
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
+    /// SQLite (feature `sqlite`).
     Sqlite,
+    /// PostgreSQL (feature `postgres`).
     Postgres,
 }
 

@@ -112,28 +112,41 @@ pub(crate) fn corrupt(what: &str, value: impl std::fmt::Display) -> Failure {
     )))
 }
 
-/// Setting a store up failed.
+/// Setting a store up failed: opening its pool, or migrating it. (Once open, the store's calls
+/// answer [`clientele_ports::RepoError`].) Every message names the database without its password.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
+    /// The URL is none of the accepted forms (the redacted URL).
     #[error(
         "unsupported database URL {0:?}: expected postgres://..., sqlite://PATH, sqlite:PATH or a file path"
     )]
     UnsupportedUrl(String),
+    /// No connection could be opened (refused, unknown host, bad credentials, a backend this
+    /// build lacks, ...).
     #[error("cannot connect to the database at {target}: {source}")]
     Connect {
+        /// The database, without its password.
         target: String,
+        /// The backend's own error.
         #[source]
         source: BoxError,
     },
+    /// A migration failed; the database is left at the last migration that applied.
     #[error("migrating the database at {target} failed: {source}")]
     Migration {
+        /// The database, without its password.
         target: String,
+        /// The failing migration's error.
         #[source]
         source: BoxError,
     },
+    /// The database stopped answering while a setup step ran.
     #[error("the database at {target} is unavailable: {source}")]
     Unavailable {
+        /// The database, without its password.
         target: String,
+        /// The cause.
         #[source]
         source: BoxError,
     },

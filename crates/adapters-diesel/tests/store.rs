@@ -6,11 +6,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "postgres")]
+use clientele_adapters_diesel::classify;
 use clientele_adapters_diesel::{DieselStore, PoolOptions, StoreError};
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
 use clientele_adapters_diesel::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
-#[cfg(feature = "postgres")]
-use clientele_adapters_diesel::classify;
 use clientele_domain::{
     ClientId, ClientName, NewClient, Organization, OrganizationId, OrganizationName, Plan,
     PlanLimits,

@@ -36,22 +36,33 @@ bounded_text!(
 /// The tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organization {
+    /// Its identity.
     pub id: OrganizationId,
+    /// Its name.
     pub name: OrganizationName,
+    /// Its plan, which caps how many clients it may hold.
     pub plan: Plan,
+    /// When it was created.
     pub created_at: OffsetDateTime,
 }
 
-/// Declares a closed set of names with their wire spelling.
+/// Declares a closed set of names with their wire spelling. Parsing ([`str::parse`]) accepts
+/// exactly one of `NAMES` (surrounding whitespace ignored) and fails with a one-line message.
 macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    (
+        $(#[$meta:meta])* $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)?
+        }
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
+            /// Every value's wire spelling, in declaration order.
             pub const NAMES: &'static [&'static str] = &[$($text),+];
 
+            /// The wire spelling: one of [`Self::NAMES`].
             #[must_use]
             pub const fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text),+ }
@@ -83,37 +94,70 @@ macro_rules! named_enum {
 
 named_enum!(
     /// How a user signed up. Set only by an operator or a billing integration.
-    SignupFlow { Free => "FREE", PaidTrial => "PAID_TRIAL" }
+    ///
+    /// Parsed ([`str::parse`]) from its wire spelling, case-sensitive, surrounding whitespace
+    /// ignored: `FREE`, `PAID_TRIAL`.
+    SignupFlow {
+        /// `FREE`: without an active subscription, adding clients needs a verified email.
+        Free => "FREE",
+        /// `PAID_TRIAL`: adding clients is open while the trial runs (until `plan_expires_at`).
+        PaidTrial => "PAID_TRIAL",
+    }
 );
 
 named_enum!(
     /// The user's paid subscription, as the billing integration reports it.
+    ///
+    /// Parsed ([`str::parse`]) from its wire spelling, case-sensitive, surrounding whitespace
+    /// ignored: `none`, `active`, `past_due`, `canceled`.
     SubscriptionStatus {
+        /// `none`: no paid subscription.
         None => "none",
+        /// `active`: the only status that opens the access gate on its own.
         Active => "active",
+        /// `past_due`.
         PastDue => "past_due",
+        /// `canceled`.
         Canceled => "canceled",
     }
 );
 
 named_enum!(
     /// Where an API key may be used.
-    Environment { Production => "production", Sandbox => "sandbox" }
+    ///
+    /// Parsed ([`str::parse`]) from its wire spelling, case-sensitive, surrounding whitespace
+    /// ignored: `production`, `sandbox`.
+    Environment {
+        /// `production`: the default for a new key.
+        Production => "production",
+        /// `sandbox`.
+        Sandbox => "sandbox",
+    }
 );
 
 /// A member of one organization. The password hash is not part of it: it never leaves the
 /// credential store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
+    /// Its identity.
     pub id: UserId,
+    /// The organization it belongs to.
     pub organization_id: OrganizationId,
+    /// Its login email.
     pub email: Email,
+    /// Its display name, if given.
     pub name: Option<UserName>,
+    /// How it signed up.
     pub signup_flow: SignupFlow,
+    /// When its email was verified; `None` while unverified.
     pub email_verified_at: Option<OffsetDateTime>,
+    /// Its paid subscription.
     pub subscription_status: SubscriptionStatus,
+    /// When its trial ends (see [`User::trial_expired`]); `None`: it never ends.
     pub plan_expires_at: Option<OffsetDateTime>,
+    /// When it was created.
     pub created_at: OffsetDateTime,
+    /// When it was last changed.
     pub updated_at: OffsetDateTime,
 }
 
@@ -164,13 +208,21 @@ impl User {
 /// only its SHA-256 hash (kept by the key store) and this short display prefix are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
+    /// The record's identity (not the secret).
     pub id: ApiKeyId,
+    /// The organization the key acts for.
     pub organization_id: OrganizationId,
+    /// Its label.
     pub name: ApiKeyName,
+    /// Where it may be used.
     pub environment: Environment,
+    /// The start of the secret, for recognising the key in a list.
     pub prefix: String,
+    /// When it was created.
     pub created_at: OffsetDateTime,
+    /// When it was last used, if ever.
     pub last_used_at: Option<OffsetDateTime>,
+    /// When it was revoked; `None` while it is valid.
     pub revoked_at: Option<OffsetDateTime>,
 }
 
@@ -179,10 +231,12 @@ pub struct ApiKey {
 pub struct Password(String);
 
 impl Password {
+    /// Fewest characters.
     pub const MIN: usize = 8;
+    /// Most characters.
     pub const MAX: usize = 128;
 
-    /// Checks the length.
+    /// Checks the length, in characters, of the password as typed.
     ///
     /// # Errors
     /// `too_small` / `too_big` on the password field.
@@ -213,7 +267,9 @@ impl fmt::Debug for Password {
 /// A new API key's label and environment, parsed from a request (the app API's `POST /api/keys`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewApiKey {
+    /// The label.
     pub name: ApiKeyName,
+    /// Where the key may be used.
     pub environment: Environment,
 }
 
@@ -270,8 +326,11 @@ impl NewApiKey {
 /// A new account's credentials, parsed: what a sign-up (or an operator's `users create`) gives.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
+    /// The login email.
     pub email: Email,
+    /// The password, as typed.
     pub password: Password,
+    /// The display name, if given.
     pub name: Option<UserName>,
 }
 

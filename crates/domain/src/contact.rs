@@ -15,6 +15,7 @@ const PHONE_MESSAGE: &str = "Phone number must be 7-15 digits with an optional l
 pub struct Email(String);
 
 impl Email {
+    /// Most characters, before and after normalisation.
     pub const MAX: usize = 255;
 
     /// Parses an address for `field` (a client's contact email, a user's login email).
@@ -41,11 +42,13 @@ impl Email {
         Ok(Self(email))
     }
 
+    /// Restores a value this crate produced earlier (e.g. read back from storage), unchecked.
     #[must_use]
     pub fn from_trusted(value: String) -> Self {
         Self(value)
     }
 
+    /// The address as stored: trimmed, with the domain part lowercased.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
@@ -109,7 +112,9 @@ fn valid_label(label: &str, allow_unicode: bool) -> bool {
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
+    /// Fewest digits (the leading `+` does not count).
     pub const MIN_DIGITS: usize = 7;
+    /// Most digits (the leading `+` does not count).
     pub const MAX_DIGITS: usize = 15;
 
     /// Strips the separators and checks `^\+?[0-9]{7,15}$`.
@@ -135,11 +140,13 @@ impl PhoneNumber {
         }
     }
 
+    /// Restores a value this crate produced earlier (e.g. read back from storage), unchecked.
     #[must_use]
     pub fn from_trusted(value: String) -> Self {
         Self(value)
     }
 
+    /// The number, normalised: digits with an optional leading `+`.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
@@ -159,6 +166,7 @@ impl fmt::Display for PhoneNumber {
 pub struct Website(String);
 
 impl Website {
+    /// Most characters, before and after normalisation.
     pub const MAX: usize = 2048;
 
     /// Parses and normalises a website.
@@ -195,11 +203,13 @@ impl Website {
         Ok(Self(url))
     }
 
+    /// Restores a value this crate produced earlier (e.g. read back from storage), unchecked.
     #[must_use]
     pub fn from_trusted(value: String) -> Self {
         Self(value)
     }
 
+    /// The URL, normalised: always with its scheme, scheme and host lowercased.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0

@@ -8,22 +8,29 @@ use uuid::Uuid;
 /// The id could not be parsed. Surfaces answer 404 for a path id that is not even well formed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("malformed {kind} id")]
+#[non_exhaustive]
 pub struct MalformedId {
+    /// What the id was for: `organization`, `api key`, `user` or `client`.
     pub kind: &'static str,
 }
 
 macro_rules! uuid_id {
     ($(#[$meta:meta])* $name:ident, $kind:literal) => {
         $(#[$meta])*
+        ///
+        /// A UUID: parsed from any form [`Uuid::try_parse`] accepts (surrounding whitespace
+        /// ignored), displayed hyphenated and lowercase.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(Uuid);
 
         impl $name {
+            /// Wraps a UUID.
             #[must_use]
             pub const fn from_uuid(id: Uuid) -> Self {
                 Self(id)
             }
 
+            /// The UUID.
             #[must_use]
             pub const fn as_uuid(&self) -> &Uuid {
                 &self.0
@@ -69,11 +76,12 @@ pub fn is_cuid2(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
-/// A user, identified by a CUID2.
+/// A user, identified by a CUID2 ([`is_cuid2`]). Parsed as given: no trimming, no case folding.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserId(String);
 
 impl UserId {
+    /// The CUID2.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
@@ -99,15 +107,20 @@ impl fmt::Display for UserId {
 }
 
 /// A client: a UUID (hyphenated, lowercase; management API) or a CUID2 (app API).
+///
+/// Parsing accepts any form [`Uuid::try_parse`] accepts and stores it hyphenated and lowercase;
+/// anything else must be a CUID2 ([`is_cuid2`]), kept as given.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClientId(String);
 
 impl ClientId {
+    /// A UUID id, hyphenated and lowercase.
     #[must_use]
     pub fn from_uuid(id: Uuid) -> Self {
         Self(id.hyphenated().to_string())
     }
 
+    /// The id as text: a hyphenated lowercase UUID or a CUID2.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0

@@ -6,14 +6,20 @@ use std::str::FromStr;
 /// An organization's plan. It caps how many clients the organization may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Plan {
+    /// `free`: 3 clients by default.
     Free,
+    /// `starter`: 5 clients by default.
     Starter,
+    /// `professional`: 15 clients by default.
     Professional,
+    /// `agency`: 50 clients by default.
     Agency,
+    /// `enterprise`: unlimited by default.
     Enterprise,
 }
 
 impl Plan {
+    /// Every plan, from the smallest to the largest.
     pub const ALL: [Self; 5] = [
         Self::Free,
         Self::Starter,
@@ -21,9 +27,12 @@ impl Plan {
         Self::Agency,
         Self::Enterprise,
     ];
+    /// Every plan's wire name, in the order of [`Plan::ALL`].
     pub const NAMES: &'static [&'static str] =
         &["free", "starter", "professional", "agency", "enterprise"];
 
+    /// The wire name: `free`, `starter`, `professional`, `agency` or `enterprise`. Parsing
+    /// ([`str::parse`]) accepts it ignoring case and surrounding whitespace.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -55,8 +64,10 @@ impl fmt::Display for Plan {
     }
 }
 
+/// The text is not the name of a plan. Holds the text as given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown plan {0:?}; expected one of free, starter, professional, agency, enterprise")]
+#[non_exhaustive]
 pub struct UnknownPlan(pub String);
 
 impl FromStr for Plan {
@@ -70,10 +81,13 @@ impl FromStr for Plan {
     }
 }
 
-/// How many clients a plan allows.
+/// How many clients a plan allows. Written as a number or `unlimited` (any case) in
+/// configuration, and displayed the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Limit {
+    /// At most this many clients (0 admits none).
     Max(u32),
+    /// No limit.
     Unlimited,
 }
 
@@ -143,6 +157,7 @@ impl Default for PlanLimits {
 }
 
 impl PlanLimits {
+    /// `plan`'s limit.
     #[must_use]
     pub const fn limit(&self, plan: Plan) -> Limit {
         self.0[plan as usize]

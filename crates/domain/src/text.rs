@@ -35,25 +35,30 @@ macro_rules! bounded_text {
             /// Most characters after trimming.
             pub const MAX: usize = $max;
 
-            /// Trims and checks the length.
+            /// Trims and checks the length ([`Self::MIN`] to [`Self::MAX`] characters) and that
+            /// no control character remains.
             ///
             /// # Errors
-            /// The failed rule, as an issue on its field.
+            /// The failed rule, as an issue on its field: `too_small`, `too_big`, or
+            /// `invalid_string` (regex) for a control character.
             pub fn parse(raw: &str) -> Result<Self, $crate::validation::Issue> {
                 $crate::text::bounded($field, raw, Self::MIN, Self::MAX).map(Self)
             }
 
-            /// Restores a value this crate produced earlier (e.g. read back from storage).
+            /// Restores a value this crate produced earlier (e.g. read back from storage),
+            /// unchecked.
             #[must_use]
             pub fn from_trusted(value: String) -> Self {
                 Self(value)
             }
 
+            /// The text, trimmed.
             #[must_use]
             pub fn as_str(&self) -> &str {
                 &self.0
             }
 
+            /// The text, trimmed, by value.
             #[must_use]
             pub fn into_inner(self) -> String {
                 self.0

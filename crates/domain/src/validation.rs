@@ -10,23 +10,41 @@ use std::fmt;
 /// (`contact_email` on the management API, `contactEmail` on the app API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
+    /// A client's name, an organization's name, or an API key's label.
     Name,
+    /// A client's display name.
     DisplayName,
+    /// A client's business type.
     BusinessType,
+    /// A client's subscription-plan label.
     SubscriptionPlan,
+    /// A client's lifecycle status, or the status filter of a list request.
     Status,
+    /// A client's contact person.
     ContactPerson,
+    /// A client's contact email.
     ContactEmail,
+    /// A client's phone number.
     PhoneNumber,
+    /// A client's website.
     Domain,
+    /// A user's login email.
     Email,
+    /// A user's password.
     Password,
+    /// A user's display name.
     UserName,
+    /// A token a request carries (e.g. an email-verification token).
     Token,
+    /// The page size of a list request.
     Limit,
+    /// The page offset of a list request.
     Offset,
+    /// The search text of a list request.
     Query,
+    /// The `Idempotency-Key` request header.
     IdempotencyKey,
+    /// An API key's environment.
     Environment,
 }
 
@@ -59,16 +77,24 @@ impl Field {
 /// The JSON type a value arrived as (zod's `received`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Received {
+    /// Absent.
     Undefined,
+    /// `null`.
     Null,
+    /// A string.
     String,
+    /// A number.
     Number,
+    /// `true` or `false`.
     Boolean,
+    /// An array.
     Array,
+    /// An object.
     Object,
 }
 
 impl Received {
+    /// zod's spelling: `undefined`, `null`, `string`, `number`, `boolean`, `array`, `object`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -85,12 +111,16 @@ impl Received {
 
 /// The type a value was expected to be (zod's `expected`), and the `type` of a size rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Expected {
+    /// A string (and, in a size rule, a length in characters).
     String,
+    /// A number.
     Number,
 }
 
 impl Expected {
+    /// zod's spelling: `string` or `number`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -102,13 +132,18 @@ impl Expected {
 
 /// The format an `invalid_string` issue failed (zod's `validation`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StringCheck {
+    /// Not an email address.
     Email,
+    /// Not a URL.
     Url,
+    /// Not matching the field's pattern (phone numbers, control characters).
     Regex,
 }
 
 impl StringCheck {
+    /// zod's spelling: `email`, `url` or `regex`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -123,25 +158,43 @@ impl StringCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IssueKind {
     /// `too_small`: shorter (or smaller) than `minimum`, inclusive.
-    TooSmall { minimum: i64, of: Expected },
+    TooSmall {
+        /// The fewest characters (or the smallest number) allowed.
+        minimum: i64,
+        /// Whether the rule counts characters of a string or bounds a number.
+        of: Expected,
+    },
     /// `too_big`: longer (or larger) than `maximum`, inclusive.
-    TooBig { maximum: i64, of: Expected },
+    TooBig {
+        /// The most characters (or the largest number) allowed.
+        maximum: i64,
+        /// Whether the rule counts characters of a string or bounds a number.
+        of: Expected,
+    },
     /// `invalid_type`: absent, `null` or of another JSON type.
     InvalidType {
+        /// The type the field must have.
         expected: Expected,
+        /// What arrived instead ([`Received::Undefined`] when the field was absent).
         received: Received,
     },
     /// `invalid_string`: not an email, URL, or not matching the field's pattern.
-    InvalidString { validation: StringCheck },
+    InvalidString {
+        /// The format that failed.
+        validation: StringCheck,
+    },
     /// `invalid_enum_value`: not one of `options`.
     InvalidEnumValue {
+        /// Every accepted value, in their wire spelling.
         options: &'static [&'static str],
+        /// The value that arrived, as given.
         received: String,
     },
 }
 
 impl IssueKind {
-    /// The zod issue code.
+    /// The zod issue code: `too_small`, `too_big`, `invalid_type`, `invalid_string` or
+    /// `invalid_enum_value`.
     #[must_use]
     pub const fn code(&self) -> &'static str {
         match self {
@@ -154,11 +207,16 @@ impl IssueKind {
     }
 }
 
-/// One failed rule of a request.
+/// One failed rule of a request. Made by this type's constructors ([`Issue::too_short`], ...),
+/// which also write the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Issue {
+    /// The field the rule concerns.
     pub field: Field,
+    /// The rule that failed, with its zod code and parameters.
     pub kind: IssueKind,
+    /// A human message (`Name must be at least 2 characters`, `Required`).
     pub message: String,
 }
 
@@ -286,11 +344,13 @@ impl ValidationErrors {
         Self(vec![issue])
     }
 
+    /// Every issue, in field order; at least one.
     #[must_use]
     pub fn issues(&self) -> &[Issue] {
         &self.0
     }
 
+    /// Every issue, in field order, by value; at least one.
     #[must_use]
     pub fn into_issues(self) -> Vec<Issue> {
         self.0
@@ -302,6 +362,17 @@ impl ValidationErrors {
         self.0.iter().any(|i| i.field == field)
     }
 }
+
+impl fmt::Display for Issue {
+    /// `Field: message`, as [`ValidationErrors`] lists each of its issues.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.field, self.message)
+    }
+}
+
+/// One failed rule is an error on its own (a single value object's parse), so `?` carries it into
+/// a `Box<dyn Error>`.
+impl std::error::Error for Issue {}
 
 impl fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -324,6 +395,7 @@ impl std::error::Error for ValidationErrors {}
 pub struct Collector(Vec<Issue>);
 
 impl Collector {
+    /// A collector with no issue yet.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -340,6 +412,7 @@ impl Collector {
         }
     }
 
+    /// Records an issue.
     pub fn push(&mut self, issue: Issue) {
         self.0.push(issue);
     }
@@ -389,10 +462,14 @@ impl Collector {
 /// another JSON type. The HTTP layer builds these from the request body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Input {
+    /// The field is absent (the default).
     #[default]
     Missing,
+    /// The field is `null`.
     Null,
+    /// The field is a string, as given (not trimmed).
     Text(String),
+    /// The field is of another JSON type: a number, a boolean, an array or an object.
     Other(Received),
 }
 

@@ -8,6 +8,35 @@
 //!
 //! The functions spawn nothing (so they need no runtime of their own): concurrent calls are
 //! polled together in the calling task, and run in parallel as far as the store lets them.
+//!
+//! Each function's documentation says the behaviour it holds a store to. A store's test file
+//! runs them all through [`for_each_contract_test!`](crate::for_each_contract_test), so a
+//! function added here runs on every store without being listed again:
+//!
+//! ```no_run
+//! // tests/contract_memory.rs (a storage adapter's file builds its own store instead)
+//! use clientele_ports::memory::MemoryStore;
+//!
+//! macro_rules! on_memory {
+//!     (single: [$($single:ident),* $(,)?], pair: [$($pair:ident),* $(,)?] $(,)?) => {
+//!         $(
+//!             #[tokio::test]
+//!             async fn $single() {
+//!                 clientele_ports::contract::$single(&MemoryStore::new()).await;
+//!             }
+//!         )*
+//!         $(
+//!             #[tokio::test]
+//!             async fn $pair() {
+//!                 let store = MemoryStore::new(); // clones share one database
+//!                 clientele_ports::contract::$pair(&store, &store.clone()).await;
+//!             }
+//!         )*
+//!     };
+//! }
+//!
+//! clientele_ports::for_each_contract_test!(on_memory);
+//! ```
 
 use std::future::Future;
 use std::pin::Pin;
@@ -1385,6 +1414,12 @@ pub async fn idempotency_records<S: Store>(store: &S) {
         .expect("complete the taken-over claim");
     assert_eq!(
         begin(claim(a.id, "k3", "fp", ms(60_002))).await,
+        Begin::Replay(response.clone())
+    );
+    // Releasing a completed record changes nothing: its response is still replayed.
+    store.release_idempotent(a.id, "k3").await.expect("release");
+    assert_eq!(
+        begin(claim(a.id, "k3", "fp", ms(60_003))).await,
         Begin::Replay(response)
     );
 

@@ -1,8 +1,19 @@
-//! In-memory implementations of every driven port (feature `testing`).
+//! In-memory implementations of the driven ports (feature `testing`): every storage port, and
+//! doubles of the clock, the password hasher and the mailer.
 //!
 //! They behave like the database will: one lock guards all state, so the plan limit and the
 //! case-insensitive name uniqueness are decided atomically with the insert, exactly as a
-//! transaction would; secrets are kept only as hashes.
+//! transaction would; secrets are kept only as hashes. The [`contract`](crate::contract) suite
+//! runs against [`MemoryStore`] as against SQLite and PostgreSQL, so, as far as the suite
+//! checks, a use case behaves over it as it does over a database.
+//!
+//! - [`MemoryStore`]: every storage port ([`Store`]), which can be taken down to test outages;
+//! - [`ManualClock`]: a clock the test sets and advances (expiries, trials);
+//! - [`FakeHasher`]: a fast [`PasswordHasher`];
+//! - [`MemoryMailer`]: a [`Mailer`] that keeps the messages, or fails on demand;
+//! - [`Harness`]: all of them wired into [`Services`](crate::Services).
+//!
+//! Nothing here persists, and nothing is meant for production.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -45,19 +56,27 @@ struct IdempotencyRecord {
     expires_at: OffsetDateTime,
 }
 
-/// Every storage port in memory. Cheap to clone (the clones share state).
+/// Every storage port in memory. Cheap to clone (the clones share state, as two connection
+/// pools share one database).
+///
+/// One mutex guards all the state, and each call holds it from its first read to its last
+/// write: that is how it mirrors the atomicity of the database's transactions (the plan limit
+/// and the name's uniqueness are decided with the insert, so concurrent creators cannot exceed
+/// the limit).
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
     state: Arc<Mutex<State>>,
 }
 
 impl MemoryStore {
+    /// An empty store (no organizations), up.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Simulates the database going away (`true`) or coming back (`false`).
+    /// Simulates the database going away (`true`: every call fails with
+    /// [`RepoError::Unavailable`]) or coming back (`false`, with its data).
     pub fn set_down(&self, down: bool) {
         self.state
             .lock()
@@ -508,7 +527,12 @@ impl IdempotencyStore for MemoryStore {
     }
 
     async fn release_idempotent(&self, org: OrganizationId, key: &str) -> Result<(), RepoError> {
-        self.lock()?.idempotency.remove(&(org, key.to_owned()));
+        let mut s = self.lock()?;
+        let id = (org, key.to_owned());
+        // Only an unfinished claim: a completed response stays to be replayed.
+        if s.idempotency.get(&id).is_some_and(|r| r.response.is_none()) {
+            s.idempotency.remove(&id);
+        }
         Ok(())
     }
 
@@ -527,7 +551,8 @@ impl Store for MemoryStore {
     }
 }
 
-/// A clock the test sets and advances.
+/// A clock the test sets and advances. Clones share the time. The default starts at the
+/// current time, truncated to the millisecond.
 #[derive(Debug, Clone)]
 pub struct ManualClock(Arc<Mutex<OffsetDateTime>>);
 
@@ -538,15 +563,18 @@ impl Default for ManualClock {
 }
 
 impl ManualClock {
+    /// A clock that stands at `t` until moved.
     #[must_use]
     pub fn at(t: OffsetDateTime) -> Self {
         Self(Arc::new(Mutex::new(t)))
     }
 
+    /// Moves the time on by `by` (back, for a negative duration).
     pub fn advance(&self, by: Duration) {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) += by;
     }
 
+    /// Sets the time to `t`.
     pub fn set(&self, t: OffsetDateTime) {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = t;
     }
@@ -558,7 +586,8 @@ impl Clock for ManualClock {
     }
 }
 
-/// A fast password hasher for tests: a salted SHA-256, never the password itself.
+/// A fast password hasher for tests: a salted SHA-256, never the password itself. Not for
+/// production (it is fast on purpose).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FakeHasher;
 
@@ -625,10 +654,31 @@ impl Mailer for MemoryMailer {
 }
 
 /// The in-memory test doubles wired into [`crate::Services`], with handles to observe them.
+///
+/// ```
+/// use clientele_domain::Plan;
+/// use clientele_ports::memory::Harness;
+/// use clientele_ports::{AccountError, Config};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let harness = Harness::new();
+/// let services = harness.services(Config::default());
+/// services.organizations.create_organization("Acme Agency", Plan::Free).await?;
+///
+/// harness.store.set_down(true); // the database goes away
+/// let refused = services.organizations.list_organizations().await;
+/// assert!(matches!(refused, Err(AccountError::Unavailable(_))));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Harness {
+    /// The store [`Harness::services`] uses.
     pub store: MemoryStore,
+    /// The services' clock.
     pub clock: ManualClock,
+    /// The services' mailer: what it sent, or make it fail.
     pub mailer: MemoryMailer,
 }
 

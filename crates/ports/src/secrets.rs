@@ -11,10 +11,22 @@ pub const API_KEY_PREFIX: &str = "vox_mgmt_";
 pub const API_KEY_RANDOM_LEN: usize = 32;
 
 /// A secret shown to its owner once (an API key, a session or verification token).
+///
+/// Its `Debug` prints `Secret(***)`, so a secret logged by mistake is not disclosed; reading it
+/// takes [`expose`](Self::expose). Only its [`hash`](Self::hash) is stored.
+///
+/// ```
+/// use clientele_ports::Secret;
+///
+/// let secret = Secret::new("vox_mgmt_0123456789abcdefghijklmnopqrstuv".to_owned());
+/// assert_eq!(format!("{secret:?}"), "Secret(***)");
+/// assert_eq!(secret.hash().as_str().len(), 64);
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret value (normally made by an [`IdGenerator`](crate::IdGenerator)).
     #[must_use]
     pub fn new(value: String) -> Self {
         Self(value)
@@ -39,7 +51,8 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// The lowercase hex SHA-256 of a secret.
+/// The lowercase hex SHA-256 of a secret: what the stores keep and look up, never the secret.
+/// A presented secret is looked up by hashing it the same way ([`SecretHash::of`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SecretHash(String);
 
@@ -56,11 +69,14 @@ impl SecretHash {
         Self(hex)
     }
 
+    /// Restores a hash this crate produced earlier (read back from storage). Not checked: the
+    /// value must be a hash made by [`SecretHash::of`].
     #[must_use]
     pub fn from_trusted(value: String) -> Self {
         Self(value)
     }
 
+    /// The 64 lowercase hex digits, to store.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0

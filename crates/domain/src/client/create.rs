@@ -7,17 +7,27 @@ use super::{
 use crate::contact::{Email, PhoneNumber, Website};
 use crate::validation::{Collector, Expected, Field, Input, Issue, Received, ValidationErrors};
 
-/// A validated client to create.
+/// A validated client to create: the fields of a [`Client`](super::Client) a request gives. The
+/// store adds the id, organization, creator, slug and timestamps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewClient {
+    /// The name.
     pub name: ClientName,
+    /// The display name, if given.
     pub display_name: Option<DisplayName>,
+    /// The business type, if given.
     pub business_type: Option<BusinessType>,
+    /// The subscription-plan label, if given.
     pub subscription_plan: Option<PlanLabel>,
+    /// The status; [`Status::Active`] when not given.
     pub status: Status,
+    /// The contact person, if given.
     pub contact_person: Option<ContactPerson>,
+    /// The contact email, if given.
     pub contact_email: Option<Email>,
+    /// The phone number, if given, normalised.
     pub phone_number: Option<PhoneNumber>,
+    /// The website, if given, normalised.
     pub domain: Option<Website>,
 }
 
@@ -39,6 +49,11 @@ impl NewClient {
     }
 
     /// Parses a create request under `schema`, reporting every failed rule.
+    ///
+    /// The name and the fields `schema` requires must be strings (an empty one fails its own
+    /// rule). Every other field may be absent, `null`, empty or whitespace, and is then `None`
+    /// (the status is then [`Status::Active`]); a value of another JSON type is an
+    /// `invalid_type` issue. Values are trimmed and normalised by their value objects.
     ///
     /// # Errors
     /// Every issue of the request, in field order.

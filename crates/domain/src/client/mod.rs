@@ -38,22 +38,38 @@ pub use status::Status;
 /// A client of an agency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
+    /// Its identity, never changed.
     pub id: ClientId,
+    /// The organization (tenant) that holds it, never changed.
     pub organization_id: OrganizationId,
     /// The user who created it through the app API; `None` for API-key creations.
     pub created_by: Option<UserId>,
+    /// Its name, unique within the organization compared case-insensitively.
     pub name: ClientName,
+    /// Its URL handle, derived from the name at creation and never changed (a rename keeps it).
     pub slug: Slug,
+    /// A public-facing label; [`Client::display_name`] falls back to the name.
     pub display_name: Option<DisplayName>,
+    /// Free-text business type (`automotive`).
     pub business_type: Option<BusinessType>,
+    /// The client's own subscription-plan label (metadata, not the organization's plan).
     pub subscription_plan: Option<PlanLabel>,
+    /// Its lifecycle state.
     pub status: Status,
+    /// Its contact person.
     pub contact_person: Option<ContactPerson>,
+    /// Its contact email.
     pub contact_email: Option<Email>,
+    /// Its phone number, normalised.
     pub phone_number: Option<PhoneNumber>,
+    /// Its website, normalised.
     pub domain: Option<Website>,
+    /// When it was created.
     pub created_at: OffsetDateTime,
+    /// When it was last active; stores start it at the creation time, and [`Client::apply`]
+    /// does not change it.
     pub last_active_at: OffsetDateTime,
+    /// When it was last changed; [`Client::apply`] sets it.
     pub updated_at: OffsetDateTime,
 }
 

@@ -11,13 +11,18 @@ use crate::validation::{Field, Issue};
 pub struct ClientName(String);
 
 impl ClientName {
+    /// Fewest characters after trimming (the management API's minimum; the app API asks for 2).
     pub const MIN: usize = 1;
+    /// Most characters after trimming.
     pub const MAX: usize = 200;
 
     /// Trims and checks `min..=200` characters (`min` is 1 on the management API, 2 on the app API).
     ///
+    /// A `min` below 1 counts as 1.
+    ///
     /// # Errors
-    /// `too_small` / `too_big` on the name.
+    /// `too_small` / `too_big` on the name, or `invalid_string` (regex) when it contains control
+    /// characters.
     pub fn parse_min(raw: &str, min: usize) -> Result<Self, Issue> {
         bounded(Field::Name, raw, min.max(Self::MIN), Self::MAX).map(Self)
     }
@@ -25,16 +30,18 @@ impl ClientName {
     /// [`ClientName::parse_min`] with the contract's minimum of 1.
     ///
     /// # Errors
-    /// `too_small` / `too_big` on the name.
+    /// As [`ClientName::parse_min`].
     pub fn parse(raw: &str) -> Result<Self, Issue> {
         Self::parse_min(raw, Self::MIN)
     }
 
+    /// Restores a value this crate produced earlier (e.g. read back from storage), unchecked.
     #[must_use]
     pub fn from_trusted(value: String) -> Self {
         Self(value)
     }
 
+    /// The name, trimmed.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0

@@ -29,6 +29,7 @@ impl<T> Patch<T> {
         }
     }
 
+    /// Whether this leaves the field unchanged.
     #[must_use]
     pub const fn is_keep(&self) -> bool {
         matches!(self, Self::Keep)
@@ -38,14 +39,23 @@ impl<T> Patch<T> {
 /// A validated partial update: absent fields are kept, `null` clears an optional field.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClientPatch {
+    /// A new name, or `None` to keep it (a name cannot be cleared).
     pub name: Option<ClientName>,
+    /// The change to the display name.
     pub display_name: Patch<DisplayName>,
+    /// The change to the business type.
     pub business_type: Patch<BusinessType>,
+    /// The change to the subscription-plan label.
     pub subscription_plan: Patch<PlanLabel>,
+    /// A new status, or `None` to keep it (a status cannot be cleared).
     pub status: Option<Status>,
+    /// The change to the contact person.
     pub contact_person: Patch<ContactPerson>,
+    /// The change to the contact email.
     pub contact_email: Patch<Email>,
+    /// The change to the phone number.
     pub phone_number: Patch<PhoneNumber>,
+    /// The change to the website.
     pub domain: Patch<Website>,
 }
 

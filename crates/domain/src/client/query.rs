@@ -7,12 +7,19 @@ use crate::validation::{Collector, Expected, Field, Issue, Received, ValidationE
 /// A list request: filters and a page, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientQuery {
+    /// Only clients in this state.
     pub status: Option<Status>,
+    /// Only clients of this business type (trimmed, at most [`BusinessType::MAX`] characters).
     pub business_type: Option<String>,
+    /// Only clients with this subscription-plan label (trimmed, at most [`PlanLabel::MAX`]
+    /// characters).
     pub subscription_plan: Option<String>,
-    /// A case-insensitive substring of the name or the display name.
+    /// A case-insensitive substring of the name or the display name (trimmed, at most
+    /// [`DisplayName::MAX`] characters).
     pub search: Option<String>,
+    /// The page size: 1 to [`ClientQuery::MAX_LIMIT`], [`ClientQuery::DEFAULT_LIMIT`] by default.
     pub limit: u32,
+    /// How many clients to skip; 0 by default.
     pub offset: u64,
 }
 
@@ -32,16 +39,24 @@ impl Default for ClientQuery {
 /// A list request's raw query parameters (absent ones are `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientQueryInput {
+    /// The status filter.
     pub status: Option<String>,
+    /// The business-type filter.
     pub business_type: Option<String>,
+    /// The subscription-plan-label filter.
     pub subscription_plan: Option<String>,
+    /// The search text.
     pub search: Option<String>,
+    /// The page size, as text.
     pub limit: Option<String>,
+    /// The page offset, as text.
     pub offset: Option<String>,
 }
 
 impl ClientQuery {
+    /// The page size when a request gives none.
     pub const DEFAULT_LIMIT: u32 = 50;
+    /// The largest page size a request may ask for.
     pub const MAX_LIMIT: u32 = 200;
 
     /// Parses list parameters: `limit` 1–200 (default 50), `offset` ≥ 0, a known status; empty

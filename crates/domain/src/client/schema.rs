@@ -8,7 +8,9 @@ use crate::validation::{Field, Input};
 /// on update) and how short a name may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientSchema {
+    /// The fewest characters of a name (trimmed); the most is always [`ClientName::MAX`].
     pub name_min: usize,
+    /// The fields a create must carry. The name is required whether listed or not.
     pub required: &'static [Field],
 }
 
@@ -55,16 +57,26 @@ impl ClientSchema {
     }
 }
 
-/// A create or update request's fields, before parsing. A surface fills in the fields it exposes.
+/// A create or update request's fields, before parsing. A surface fills in the fields it exposes;
+/// the others stay [`Input::Missing`] (the default).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientInput {
+    /// The name ([`Field::Name`]).
     pub name: Input,
+    /// The display name ([`Field::DisplayName`]).
     pub display_name: Input,
+    /// The business type ([`Field::BusinessType`]).
     pub business_type: Input,
+    /// The subscription-plan label ([`Field::SubscriptionPlan`]).
     pub subscription_plan: Input,
+    /// The status ([`Field::Status`]).
     pub status: Input,
+    /// The contact person ([`Field::ContactPerson`]).
     pub contact_person: Input,
+    /// The contact email ([`Field::ContactEmail`]).
     pub contact_email: Input,
+    /// The phone number ([`Field::PhoneNumber`]).
     pub phone_number: Input,
+    /// The website ([`Field::Domain`]).
     pub domain: Input,
 }

@@ -90,11 +90,13 @@ impl Slug {
         Self(format!("{}-{tail}", self.0))
     }
 
+    /// Restores a value this crate produced earlier (e.g. read back from storage), unchecked.
     #[must_use]
     pub fn from_trusted(value: String) -> Self {
         Self(value)
     }
 
+    /// The slug.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
@@ -160,7 +162,10 @@ pub enum SlugAttempt {
     /// ([`Slug::nth`]). A counter starts at 0, so the first number it hands out is 1: the bare
     /// base. (The first attempt's step is always 1, so a store that creates a missing counter at
     /// 1 hands out the same numbers.)
-    Numbered { step: u64 },
+    Numbered {
+        /// How far to move the counter: 1 for the first attempts, then doubling.
+        step: u64,
+    },
     /// Try this exact slug.
     Exact(Slug),
 }

@@ -8,18 +8,25 @@ use crate::validation::{Field, Issue};
 /// A client's lifecycle state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Status {
+    /// `active`: the default.
     #[default]
     Active,
+    /// `inactive`.
     Inactive,
+    /// `trial`.
     Trial,
+    /// `churned`.
     Churned,
+    /// `pending`.
     Pending,
 }
 
 impl Status {
+    /// Every status's wire name, in declaration order.
     pub const NAMES: &'static [&'static str] =
         &["active", "inactive", "trial", "churned", "pending"];
 
+    /// The wire name: one of [`Status::NAMES`].
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -31,7 +38,7 @@ impl Status {
         }
     }
 
-    /// Parses one of [`Status::NAMES`] (surrounding whitespace ignored).
+    /// Parses one of [`Status::NAMES`], exactly (lowercase; surrounding whitespace ignored).
     ///
     /// # Errors
     /// `invalid_enum_value` on the status.

@@ -20,37 +20,69 @@ use crate::repos::{
 use crate::secrets::{Secret, SecretHash, api_key_display_prefix, looks_like_api_key};
 use clientele_domain::account::{NewAccount, NewApiKey};
 
-/// A signed-in user with the plan that applies to them, and their session.
+/// A user with the plan that applies to them.
 #[derive(Debug, Clone)]
 pub struct Account {
+    /// The user.
     pub user: User,
+    /// The plan whose limit applies to the user's creates: their organization's, or the free
+    /// plan once a trial has expired without an active subscription.
     pub plan: Plan,
 }
 
 /// A new session's token (for the cookie) and expiry.
 #[derive(Debug, Clone)]
 pub struct NewSession {
+    /// The session token, shown once (only its hash is stored); its `Debug` hides it.
     pub token: Secret,
+    /// When the session expires.
     pub expires_at: OffsetDateTime,
 }
 
-/// A user to create from the command line.
-#[derive(Debug, Clone)]
+/// A user to create from the command line ([`AccountService::create_user`]), as plain text: the
+/// use case parses it. Its `Debug` hides the password.
+#[derive(Clone)]
 pub struct NewUser {
+    /// The email, unique among users (compared case-insensitively).
     pub email: String,
+    /// The password, checked against the domain's rules, then only its hash is stored.
     pub password: String,
+    /// The user's name, if any.
     pub name: Option<String>,
+    /// The organization to join; `None` creates the user's own on the free plan, named after
+    /// them (or their email).
     pub organization: Option<OrganizationId>,
+    /// Whether the email counts as verified from now on.
     pub verified: bool,
+    /// How the user signed up (free, or a paid trial).
     pub signup_flow: SignupFlow,
 }
 
-/// Operator changes to a user; `None` leaves a field as it is.
+impl std::fmt::Debug for NewUser {
+    /// The password is never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("password", &"***")
+            .field("name", &self.name)
+            .field("organization", &self.organization)
+            .field("verified", &self.verified)
+            .field("signup_flow", &self.signup_flow)
+            .finish()
+    }
+}
+
+/// Operator changes to a user ([`AccountService::update_user`]); `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct UserUpdate {
+    /// `Some(true)` marks the email verified (keeping an earlier verification time),
+    /// `Some(false)` unverified.
     pub verified: Option<bool>,
+    /// The new sign-up flow.
     pub signup_flow: Option<SignupFlow>,
+    /// The new subscription status.
     pub subscription_status: Option<SubscriptionStatus>,
+    /// The new end of the trial: `Some(None)` removes it, `Some(Some(t))` sets it.
     pub plan_expires_at: Option<Option<OffsetDateTime>>,
 }
 
@@ -63,13 +95,19 @@ pub struct KeyGrant {
 /// The bootstrap's result: the operator's organization and its first key, shown once.
 #[derive(Debug, Clone)]
 pub struct Bootstrap {
+    /// The operator's organization, `Default`, on the enterprise plan.
     pub organization: Organization,
+    /// Its first API key, `Bootstrap key`, for production.
     pub key: ApiKey,
+    /// The key's secret: shown once, only its hash is stored; its `Debug` hides it.
     pub secret: Secret,
 }
 
 /// Users, sessions, email verification and API keys, over the account stores, with the password
 /// hasher and the mailer.
+///
+/// Passwords reach only the [`PasswordHasher`]; tokens and keys are made by the
+/// [`IdGenerator`], handed out once, and stored as their SHA-256 ([`SecretHash`]).
 pub struct AccountService<S> {
     store: S,
     organizations: OrganizationService<S>,
@@ -449,6 +487,8 @@ where
         self.revoke_api_key(id).await
     }
 
+    /// The organization's keys, revoked ones included, oldest first.
+    ///
     /// # Errors
     /// `NotFound` (organization), storage errors.
     pub async fn list_api_keys(&self, org: OrganizationId) -> Result<Vec<ApiKey>, AccountError> {
@@ -456,6 +496,9 @@ where
         Ok(self.store.list_api_keys(org).await?)
     }
 
+    /// Revokes the key `id`, whatever its organization (the operator's command); revoking it
+    /// again keeps the first revocation time. [`Self::revoke_api_key_of`] is the one for a caller.
+    ///
     /// # Errors
     /// `NotFound`, storage errors.
     pub async fn revoke_api_key(&self, id: ApiKeyId) -> Result<ApiKey, AccountError> {

@@ -14,6 +14,11 @@ use crate::infra::{Clock, IdGenerator, RandomIds, SystemClock};
 use crate::repos::{ClientPage, ClientRecord, ClientRepository, LimitRule};
 
 /// The clients of an organization, over a [`ClientRepository`].
+///
+/// Every call acts within the [`Caller`]'s organization: another organization's client is
+/// `NotFound`. Creates apply the access gate (for users), then the plan limit and the name's
+/// uniqueness in one atomic repository call, so concurrent creates never exceed the limit. The
+/// service needs no hasher and no mailer; see the crate's front page for an example.
 pub struct ClientService<R> {
     repo: R,
     clock: Arc<dyn Clock>,
@@ -110,7 +115,7 @@ impl<R: ClientRepository> ClientService<R> {
     /// the name's uniqueness.
     ///
     /// # Errors
-    /// `LimitReached`, `NameTaken`, `Unavailable`, `Unexpected`.
+    /// `LimitReached`, `NameTaken`, `NotFound` (the organization), `Unavailable`, `Unexpected`.
     pub async fn create(
         &self,
         grant: CreateGrant,
@@ -133,7 +138,8 @@ impl<R: ClientRepository> ClientService<R> {
     /// [`Self::authorize_create`], then [`Self::create`].
     ///
     /// # Errors
-    /// `VerificationRequired`, `LimitReached`, `NameTaken`, `Unavailable`, `Unexpected`.
+    /// `VerificationRequired`, `LimitReached`, `NameTaken`, `NotFound` (the organization),
+    /// `Unavailable`, `Unexpected`.
     pub async fn create_client(
         &self,
         caller: &Caller,
@@ -157,12 +163,17 @@ impl<R: ClientRepository> ClientService<R> {
         Ok(self.limits.usage(plan, used))
     }
 
+    /// The client `id` of the caller's organization.
+    ///
     /// # Errors
     /// `NotFound` (also for another organization's client), storage errors.
     pub async fn get_client(&self, caller: &Caller, id: &ClientId) -> Result<Client, ClientError> {
         Ok(self.repo.get_client(caller.organization_id(), id).await?)
     }
 
+    /// The page of the caller's clients that `query` asks for, newest first, and how many match
+    /// in all ([`ClientRepository::list_clients`]).
+    ///
     /// # Errors
     /// Storage errors.
     pub async fn list_clients(
@@ -176,7 +187,8 @@ impl<R: ClientRepository> ClientService<R> {
             .await?)
     }
 
-    /// Applies a partial update. An empty one returns the client unchanged.
+    /// Applies a partial update and returns the client as stored. An empty one returns the
+    /// client unchanged (`updated_at` included). The slug never changes.
     ///
     /// # Errors
     /// `NotFound`, `NameTaken`, storage errors.

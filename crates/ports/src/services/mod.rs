@@ -37,11 +37,22 @@ use crate::repos::Store;
 
 /// Tunables of the use cases. The defaults are the contract's; the server's command line starts
 /// from them.
+///
+/// The defaults: [`PlanLimits::default`] (free 3, starter 5, professional 15, agency 50,
+/// enterprise unlimited), sessions of 30 days, verification links of 24 hours, `Idempotency-Key`
+/// records kept 24 hours and abandoned after 60 seconds, key uses recorded at most once a minute,
+/// and the verification page `http://127.0.0.1:8080/verify-email` (the server's default address,
+/// [`Config::DEFAULT_PUBLIC_URL`], and the HTTP adapter's route: a placeholder for whoever wires
+/// the services to set). Build one with `Config { field: value, ..Config::default() }`.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The client limit of every plan.
     pub plan_limits: PlanLimits,
+    /// How long a session lasts after sign-up or log-in.
     pub session_ttl: Duration,
+    /// How long a verification link can be used.
     pub verification_ttl: Duration,
+    /// How long the response of an `Idempotency-Key` is kept for replays.
     pub idempotency_ttl: Duration,
     /// After how long an unfinished idempotent request is considered abandoned.
     pub idempotency_stale_after: Duration,
@@ -73,14 +84,27 @@ impl Default for Config {
 
 /// Who is asking: an API key (management API), a signed-in user (app API), or a program acting
 /// for an organization directly (the crates used as a library).
+///
+/// Every client use case acts within the caller's organization. Only a [`Caller::User`] is held
+/// to the access gate ([`User::may_add_clients`](clientele_domain::User::may_add_clients)) and
+/// may have a plan cap (an expired trial counts as free); an API key and a program act for the
+/// organization as it is.
 #[derive(Debug, Clone)]
 pub enum Caller {
+    /// A management API key, normally from [`AccountService::resolve_api_key`] (which refuses
+    /// unknown and revoked keys).
     ApiKey(ApiKey),
+    /// A signed-in user, normally from [`AccountService::resolve_session`].
     User(User),
+    /// A program using the crates directly, acting for this organization. No credential is
+    /// checked: a program that links the crates is trusted with the organizations of its store.
+    /// For an unknown organization, creates and [`ClientService::usage`] answer `NotFound` and
+    /// lists are empty.
     Organization(OrganizationId),
 }
 
 impl Caller {
+    /// The organization the caller acts within.
     #[must_use]
     pub fn organization_id(&self) -> OrganizationId {
         match self {
@@ -90,6 +114,7 @@ impl Caller {
         }
     }
 
+    /// The signed-in user, for [`Caller::User`]; `None` otherwise.
     #[must_use]
     pub fn user(&self) -> Option<&User> {
         match self {
@@ -102,16 +127,27 @@ impl Caller {
 /// What [`Services::purge_expired`] deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Purged {
+    /// Expired `Idempotency-Key` records deleted.
     pub idempotency: u64,
+    /// Expired sessions deleted.
     pub sessions: u64,
+    /// Expired verification tokens deleted.
     pub verifications: u64,
 }
 
 /// Every use case over one store: what the HTTP server and the command line use.
+///
+/// Each service holds a clone of the store and shares the clock and the id generator. A program
+/// that only manages clients does not need this: a [`ClientService`] and an
+/// [`OrganizationService`] need no hasher and no mailer.
 pub struct Services<S> {
+    /// The client use cases, with [`Config::plan_limits`].
     pub clients: ClientService<S>,
+    /// The organization use cases.
     pub organizations: OrganizationService<S>,
+    /// The account use cases: users, sessions, email verification, API keys.
     pub accounts: AccountService<S>,
+    /// `Idempotency-Key` records, for a surface that replays responses.
     pub idempotency: IdempotencyService<S>,
     store: S,
     clock: Arc<dyn Clock>,
@@ -124,6 +160,8 @@ impl<S> std::fmt::Debug for Services<S> {
 }
 
 impl<S: Store + Clone> Services<S> {
+    /// Wires every use case over `store` (cloned into each service) with these collaborators and
+    /// `config`.
     pub fn new(
         store: S,
         clock: Arc<dyn Clock>,
@@ -184,7 +222,7 @@ impl<S: Store> Services<S> {
         })
     }
 
-    /// Whether the database answers.
+    /// Whether the database answers ([`Store::ping`]).
     ///
     /// # Errors
     /// `Unavailable`.

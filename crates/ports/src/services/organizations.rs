@@ -9,6 +9,9 @@ use crate::infra::{Clock, IdGenerator, RandomIds, SystemClock};
 use crate::repos::OrganizationRepository;
 
 /// Organizations (tenants), over an [`OrganizationRepository`].
+///
+/// An organization is the unit of tenancy: its clients, users and API keys belong to it, and its
+/// [`Plan`] sets how many clients it may hold. Errors are [`AccountError`]s.
 pub struct OrganizationService<R> {
     repo: R,
     clock: Arc<dyn Clock>,
@@ -43,7 +46,8 @@ impl<R: OrganizationRepository> OrganizationService<R> {
         Self { repo, clock, ids }
     }
 
-    /// Creates an organization on `plan`.
+    /// Creates an organization named `name` (trimmed and checked as an
+    /// [`OrganizationName`]) on `plan`, with a new id and the clock's time.
     ///
     /// # Errors
     /// `Validation` (name), storage errors.
@@ -68,6 +72,8 @@ impl<R: OrganizationRepository> OrganizationService<R> {
         }
     }
 
+    /// The organization `id`.
+    ///
     /// # Errors
     /// `NotFound`, storage errors.
     pub async fn get_organization(&self, id: OrganizationId) -> Result<Organization, AccountError> {
@@ -82,6 +88,9 @@ impl<R: OrganizationRepository> OrganizationService<R> {
         Ok(self.repo.list_organizations().await?)
     }
 
+    /// Moves the organization to `plan` and returns it. The new plan's limit applies to the next
+    /// creates; clients already held are kept.
+    ///
     /// # Errors
     /// `NotFound`, storage errors.
     pub async fn set_plan(
