@@ -31,9 +31,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         domain: "Acme.example".into(),
         ..ClientInput::default()
     };
-    let client = clients
-        .create_client(&caller, NewClient::parse(input, &ClientSchema::NAME_ONLY)?)
-        .await?;
+    let new = NewClient::parse(input, &ClientSchema::NAME_ONLY)?;
+    let client = clients.create_client(&caller, new).await?;
     println!(
         "created {} as /{} ({:?})",
         client.name, client.slug, client.domain
