@@ -84,7 +84,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    slug_counters (base) {
+    slug_counters (organization_id, base) {
+        organization_id -> Text,
         base -> Text,
         last -> BigInt,
     }

@@ -127,8 +127,8 @@ pub use account::{
 };
 pub use client::{
     BusinessType, Client, ClientInput, ClientName, ClientPatch, ClientQuery, ClientQueryInput,
-    ClientSchema, ContactPerson, DisplayName, NewClient, Patch, PlanLabel, Slug, SlugAttempt,
-    Status, name_key, slug_attempts,
+    ClientSchema, ContactPerson, Cursor, DisplayName, NewClient, Patch, PlanLabel, Slug,
+    SlugAttempt, Status, name_key, slug_attempts,
 };
 pub use contact::{Email, PhoneNumber, Website};
 pub use ids::{ApiKeyId, ClientId, MalformedId, OrganizationId, UserId, is_cuid2};

@@ -46,6 +46,8 @@ pub enum Field {
     IdempotencyKey,
     /// An API key's environment.
     Environment,
+    /// A list's paging cursor.
+    Cursor,
 }
 
 impl Field {
@@ -70,6 +72,7 @@ impl Field {
             Self::Query => "Query",
             Self::IdempotencyKey => "Idempotency-Key",
             Self::Environment => "Environment",
+            Self::Cursor => "Cursor",
         }
     }
 }

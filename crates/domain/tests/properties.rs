@@ -120,6 +120,7 @@ fn any_query_input() -> impl Strategy<Value = ClientQueryInput> {
                 search,
                 limit,
                 offset,
+                cursor: None,
             },
         )
 }

@@ -72,6 +72,7 @@ macro_rules! for_each_contract_test {
                 clients_round_trip,
                 client_update,
                 client_list_filters_and_pagination,
+                cursor_paging,
                 tenant_isolation,
                 names_unique_case_insensitively,
                 slug_sequence,
@@ -676,9 +677,9 @@ pub async fn tenant_isolation<S: Store>(store: &S) {
     );
     // Names are unique per organization only.
     let twin = create(store, &b, "ACME", ms(3)).await;
-    assert_ne!(
+    assert_eq!(
         twin.slug, client.slug,
-        "slugs are unique across organizations"
+        "slugs are unique within an organization: another's never shows"
     );
 }
 
@@ -703,29 +704,39 @@ pub async fn names_unique_case_insensitively<S: Store>(store: &S) {
     assert_eq!(total, 3);
 }
 
-/// Slugs: `acme`, `acme-2`, `acme-3` across the installation; a suffix already taken by another
-/// name's slug ("Acme 4" → `acme-4`) is skipped; names without Latin letters use `client`.
+/// Slugs are unique within an organization: `acme`, `acme-2`, `acme-3` inside one, while another
+/// organization's "Acme" is `acme` too (a tenant learns nothing of the others from its slugs); a
+/// suffix already taken by another name's slug ("Acme 4" → `acme-4`) is skipped; names without
+/// Latin letters use `client`.
 pub async fn slug_sequence<S: Store>(store: &S) {
     let a = seed_org(store, Plan::Enterprise).await;
     let b = seed_org(store, Plan::Enterprise).await;
     let slug = |c: Client| c.slug.as_str().to_owned();
 
     assert_eq!(slug(create(store, &a, "Acme", ms(1)).await), "acme");
-    assert_eq!(slug(create(store, &b, "ACME", ms(2)).await), "acme-2");
-    assert_eq!(slug(create(store, &a, "Acme!", ms(3)).await), "acme-3");
-    assert_eq!(slug(create(store, &b, "Acme 4", ms(4)).await), "acme-4");
     assert_eq!(
-        slug(create(store, &a, "Acme?", ms(5)).await),
+        slug(create(store, &b, "ACME", ms(2)).await),
+        "acme",
+        "another organization's Acme does not make this one acme-2"
+    );
+    assert_eq!(slug(create(store, &a, "Acme!", ms(3)).await), "acme-2");
+    assert_eq!(slug(create(store, &a, "Acme 4", ms(4)).await), "acme-4");
+    assert_eq!(slug(create(store, &a, "Acme?", ms(5)).await), "acme-3");
+    assert_eq!(
+        slug(create(store, &a, "Acme.", ms(6)).await),
         "acme-5",
         "acme-4 is taken by \"Acme 4\""
     );
-    assert_eq!(slug(create(store, &a, "Acme 4", ms(6)).await), "acme-4-2");
+    assert_eq!(slug(create(store, &b, "Acme 4", ms(7)).await), "acme-4");
+    assert_eq!(slug(create(store, &b, "Acme!", ms(8)).await), "acme-2");
+    assert_eq!(slug(create(store, &a, "Acme 4.", ms(9)).await), "acme-4-2");
     assert_eq!(
-        slug(create(store, &a, "Café Crème", ms(7)).await),
+        slug(create(store, &a, "Café Crème", ms(10)).await),
         "cafe-creme"
     );
-    assert_eq!(slug(create(store, &a, "東京", ms(8)).await), "client");
-    assert_eq!(slug(create(store, &a, "大阪", ms(9)).await), "client-2");
+    assert_eq!(slug(create(store, &a, "東京", ms(11)).await), "client");
+    assert_eq!(slug(create(store, &a, "大阪", ms(12)).await), "client-2");
+    assert_eq!(slug(create(store, &b, "大阪", ms(13)).await), "client");
 }
 
 /// The domain's slug allocation policy holds on every store: with `acme` and `acme-2` …
@@ -772,6 +783,151 @@ pub async fn slugs_pass_squatted_suffixes<S: Store>(store: &S) {
         clientele_domain::Slug::derive("Zed").tagged(&id, 8),
         "the base tagged with 8 characters of the id"
     );
+}
+
+/// Cursor paging: pages follow one another newest first, every client exactly once, with the
+/// filters, across deletes and inserts between pages; the last page has no next cursor; totals
+/// count every match; another organization's clients never appear.
+pub async fn cursor_paging<S: Store>(store: &S) {
+    let org = seed_org(store, Plan::Enterprise).await;
+    let other = seed_org(store, Plan::Enterprise).await;
+    // 23 clients, three of them at the same millisecond (the id breaks the tie).
+    let mut created = Vec::new();
+    for i in 0..23_i64 {
+        let at = if (10..13).contains(&i) { ms(10) } else { ms(i) };
+        let mut new = NewClient::named(name(&format!("Client {i:02}")));
+        if i % 3 == 0 {
+            new.status = Status::Trial;
+        }
+        created.push(
+            store
+                .create_client(record(&org, new, at), default_limits())
+                .await
+                .expect("create"),
+        );
+    }
+    create(store, &other, "Elsewhere", ms(5)).await;
+    let mut newest_first = created.clone();
+    newest_first.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+
+    let walk = |query: ClientQuery| async move {
+        let mut seen = Vec::new();
+        let mut query = query;
+        let mut totals = Vec::new();
+        loop {
+            let page = store.list_clients(org.id, &query).await.expect("list");
+            totals.push(page.total);
+            assert!(page.clients.len() <= query.limit as usize);
+            seen.extend(page.clients.iter().map(|c| c.id.clone()));
+            match page.next_cursor {
+                Some(next) => {
+                    assert_eq!(
+                        page.clients.len(),
+                        query.limit as usize,
+                        "only a full page has a next one"
+                    );
+                    assert_eq!(
+                        Some(&next.id),
+                        page.clients.last().map(|c| &c.id),
+                        "the cursor is the page's last client"
+                    );
+                    query.cursor = Some(next);
+                }
+                None => break,
+            }
+        }
+        (seen, totals)
+    };
+
+    let (seen, totals) = walk(ClientQuery {
+        limit: 5,
+        ..ClientQuery::default()
+    })
+    .await;
+    let expected: Vec<ClientId> = newest_first.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(seen, expected, "every client once, newest first");
+    assert!(totals.iter().all(|t| *t == 23), "{totals:?}");
+
+    // With a filter: only its matches, and its total.
+    let (seen, totals) = walk(ClientQuery {
+        limit: 2,
+        status: Some(Status::Trial),
+        ..ClientQuery::default()
+    })
+    .await;
+    let trials: Vec<ClientId> = newest_first
+        .iter()
+        .filter(|c| c.status == Status::Trial)
+        .map(|c| c.id.clone())
+        .collect();
+    assert_eq!(seen, trials);
+    assert!(totals.iter().all(|t| *t == 8), "{totals:?}");
+
+    // A page exactly as long as what is left: no next cursor after it.
+    let page = store
+        .list_clients(
+            org.id,
+            &ClientQuery {
+                limit: 23,
+                ..ClientQuery::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!((page.clients.len(), page.next_cursor), (23, None));
+
+    // Deletes and inserts between pages: the walk goes on from where it was, skipping nothing
+    // that was there and showing nothing twice.
+    let first = store
+        .list_clients(
+            org.id,
+            &ClientQuery {
+                limit: 5,
+                ..ClientQuery::default()
+            },
+        )
+        .await
+        .expect("list");
+    let cursor = first.next_cursor.clone().expect("more pages");
+    store
+        .delete_client(org.id, &first.clients[4].id)
+        .await
+        .expect("delete the cursor's own client");
+    store
+        .delete_client(org.id, &newest_first[7].id)
+        .await
+        .expect("delete one further on");
+    create(store, &org, "Newest", ms(1000)).await;
+    let (rest, _) = walk(ClientQuery {
+        limit: 5,
+        cursor: Some(cursor),
+        ..ClientQuery::default()
+    })
+    .await;
+    let expected_rest: Vec<ClientId> = newest_first[5..]
+        .iter()
+        .filter(|c| c.id != newest_first[7].id)
+        .map(|c| c.id.clone())
+        .collect();
+    assert_eq!(rest, expected_rest);
+
+    // Offset pages also say where the next page starts.
+    let by_offset = store
+        .list_clients(
+            org.id,
+            &ClientQuery {
+                limit: 5,
+                offset: 5,
+                ..ClientQuery::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(
+        by_offset.next_cursor.map(|c| c.id),
+        by_offset.clients.last().map(|c| c.id.clone())
+    );
+    assert_eq!(by_offset.total, 22);
 }
 
 /// `plan_usage`: the organization's plan and client count, kept by creates, deletes, failed creates

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 use clientele_domain::{
-    ApiKey, ApiKeyId, Client, ClientId, ClientPatch, ClientQuery, Email, Organization,
+    ApiKey, ApiKeyId, Client, ClientId, ClientPatch, ClientQuery, Cursor, Email, Organization,
     OrganizationId, Plan, Slug, SlugAttempt, User, UserId, slug_attempts,
 };
 use time::{Duration, OffsetDateTime};
@@ -38,7 +38,7 @@ use crate::secrets::SecretHash;
 struct State {
     organizations: Vec<Organization>,
     clients: Vec<Client>,
-    slug_counters: HashMap<String, u64>,
+    slug_counters: HashMap<(OrganizationId, String), u64>,
     users: Vec<(User, String)>,
     verifications: Vec<VerificationRecord>,
     sessions: Vec<SessionRecord>,
@@ -114,21 +114,30 @@ impl State {
             .any(|c| c.organization_id == org && c.name.key() == key && Some(&c.id) != except)
     }
 
-    /// The first free slug of the domain's allocation policy.
-    fn next_slug(&mut self, base: &Slug, id: &ClientId) -> Result<Slug, RepoError> {
+    /// The first free slug of the domain's allocation policy, within the organization.
+    fn next_slug(
+        &mut self,
+        org: OrganizationId,
+        base: &Slug,
+        id: &ClientId,
+    ) -> Result<Slug, RepoError> {
         for attempt in slug_attempts(base, id) {
             let slug = match attempt {
                 SlugAttempt::Numbered { step } => {
                     let n = self
                         .slug_counters
-                        .entry(base.as_str().to_owned())
+                        .entry((org, base.as_str().to_owned()))
                         .or_insert(0);
                     *n += step;
                     base.nth(*n)
                 }
                 SlugAttempt::Exact(slug) => slug,
             };
-            if !self.clients.iter().any(|c| c.slug == slug) {
+            if !self
+                .clients
+                .iter()
+                .any(|c| c.organization_id == org && c.slug == slug)
+            {
                 return Ok(slug);
             }
         }
@@ -158,7 +167,7 @@ impl ClientRepository for MemoryStore {
         if s.name_taken(org, &new.name.key(), None) {
             return Err(RepoError::NameTaken);
         }
-        let slug = s.next_slug(&Slug::derive(new.name.as_str()), &record.id)?;
+        let slug = s.next_slug(org, &Slug::derive(new.name.as_str()), &record.id)?;
         let client = Client {
             id: record.id,
             organization_id: org,
@@ -221,13 +230,30 @@ impl ClientRepository for MemoryStore {
             .collect();
         matching.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
         let total = matching.len() as u64;
-        let clients = matching
+        let limit = query.limit as usize;
+        let mut clients: Vec<Client> = matching
             .into_iter()
+            .filter(|c| {
+                query
+                    .cursor
+                    .as_ref()
+                    .is_none_or(|after| (c.created_at, &c.id) < (after.created_at, &after.id))
+            })
             .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
-            .take(query.limit as usize)
+            .take(limit + 1)
             .cloned()
             .collect();
-        Ok(ClientPage { clients, total })
+        let next_cursor = (clients.len() > limit).then(|| {
+            clients.truncate(limit);
+            clients
+                .last()
+                .map(|c| Cursor::after(c.created_at, c.id.clone()))
+        });
+        Ok(ClientPage {
+            clients,
+            total,
+            next_cursor: next_cursor.flatten(),
+        })
     }
 
     async fn update_client(

@@ -16,8 +16,8 @@
 
 use async_trait::async_trait;
 use clientele_domain::{
-    ApiKey, ApiKeyId, Client, ClientId, ClientPatch, ClientQuery, Email, NewClient, Organization,
-    OrganizationId, Plan, PlanLimits, User, UserId,
+    ApiKey, ApiKeyId, Client, ClientId, ClientPatch, ClientQuery, Cursor, Email, NewClient,
+    Organization, OrganizationId, Plan, PlanLimits, User, UserId,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -68,10 +68,13 @@ impl LimitRule {
 /// One page of a list, and how many rows match in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientPage {
-    /// The page: at most the query's `limit` clients from its `offset`, newest first.
+    /// The page: at most the query's `limit` clients from its `offset` (or after its `cursor`),
+    /// newest first.
     pub clients: Vec<Client>,
     /// How many clients match the query's filters, whatever the page.
     pub total: u64,
+    /// Where the next page starts (after this page's last client), or `None` on the last page.
+    pub next_cursor: Option<Cursor>,
 }
 
 /// Clients, always within one organization: a client of another organization is `NotFound`.

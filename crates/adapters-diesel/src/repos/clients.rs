@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use clientele_domain::{
-    Client, ClientId, ClientPatch, ClientQuery, OrganizationId, Plan, Slug, SlugAttempt,
+    Client, ClientId, ClientPatch, ClientQuery, Cursor, OrganizationId, Plan, Slug, SlugAttempt,
     slug_attempts,
 };
 use clientele_ports::{ClientPage, ClientRecord, ClientRepository, LimitRule, RepoError};
@@ -39,7 +39,7 @@ fn create(conn: &mut DbConn, record: &ClientRecord, limit: LimitRule) -> Result<
         for attempt in slug_attempts(&base, &record.id) {
             let slug = match attempt {
                 SlugAttempt::Numbered { step } => {
-                    base.nth(next_slug_number(c, base.as_str(), step)?)
+                    base.nth(next_slug_number(c, &org, base.as_str(), step)?)
                 }
                 SlugAttempt::Exact(slug) => slug,
             };
@@ -57,12 +57,16 @@ fn create(conn: &mut DbConn, record: &ClientRecord, limit: LimitRule) -> Result<
 }
 
 /// Hands out the next suffix number of `base` (1 for a new base), moving the counter by `step`.
-fn next_slug_number(conn: &mut DbConn, base: &str, step: u64) -> Result<u64, Failure> {
+fn next_slug_number(conn: &mut DbConn, org: &str, base: &str, step: u64) -> Result<u64, Failure> {
     use slug_counters::dsl as s;
     let step = i64::try_from(step).map_err(|_| corrupt("slug step", step))?;
     let n: i64 = per_backend!(conn, |c| diesel::insert_into(s::slug_counters)
-        .values((s::base.eq(base), s::last.eq(1_i64)))
-        .on_conflict(s::base)
+        .values((
+            s::organization_id.eq(org),
+            s::base.eq(base),
+            s::last.eq(1_i64)
+        ))
+        .on_conflict((s::organization_id, s::base))
         .do_update()
         .set(s::last.eq(s::last + step))
         .returning(s::last)
@@ -78,7 +82,7 @@ fn insert_unless_slug_taken(
 ) -> Result<Option<ClientRow>, Failure> {
     Ok(per_backend!(conn, |c| diesel::insert_into(clients::table)
         .values(row)
-        .on_conflict(clients::slug)
+        .on_conflict((clients::organization_id, clients::slug))
         .do_nothing()
         .returning(clients::all_columns)
         .get_result::<ClientRow>(c)
@@ -143,25 +147,61 @@ fn matching<'a>(org: &'a str, q: &'a ClientQuery) -> clients::BoxedQuery<'a, Mul
 fn list(conn: &mut DbConn, org: &str, q: &ClientQuery) -> Result<ClientPage, Failure> {
     let limit = i64::from(q.limit);
     let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+    let unfiltered = q.status.is_none()
+        && q.business_type.is_none()
+        && q.subscription_plan.is_none()
+        && q.search.is_none();
     conn.transaction(|c| {
-        let rows: Vec<ClientRow> = matching(org, q)
+        let mut page = matching(org, q);
+        if let Some(after) = &q.cursor {
+            // Seeks on the (organization_id, created_at DESC, id DESC) index: `created_at <= t`
+            // bounds the range, the rest breaks ties by id. A cursor page costs what page 1 costs.
+            let t = crate::models::to_db(after.created_at);
+            let id = after.id.to_string();
+            page = page.filter(
+                clients::created_at
+                    .le(t)
+                    .and(clients::created_at.lt(t).or(clients::id.lt(id))),
+            );
+        }
+        // One row more than the page: whether there is a next page, without counting.
+        let mut rows: Vec<ClientRow> = page
             .order((clients::created_at.desc(), clients::id.desc()))
-            .limit(limit)
+            .limit(limit + 1)
             .offset(offset)
             .load(c)?;
+        let more = rows.len() > q.limit as usize;
+        rows.truncate(q.limit as usize);
         let len = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        // A short, non-empty page (or an empty first page) is the end: its total is known.
-        let total = if len < limit && (len > 0 || offset == 0) {
+        let total = if unfiltered {
+            // O(1): the organization keeps its count (the plan limit is checked against it).
+            organizations::table
+                .find(org)
+                .select(organizations::client_count)
+                .first::<i64>(c)
+                .optional()?
+                .unwrap_or(0)
+        } else if q.cursor.is_none() && !more && (len > 0 || offset == 0) {
+            // The last page of an offset walk (or an empty first page): its total is known.
             offset.saturating_add(len)
         } else {
             matching(org, q).count().get_result::<i64>(c)?
         };
+        let clients: Vec<Client> = rows
+            .into_iter()
+            .map(ClientRow::into_domain)
+            .collect::<Result<_, _>>()?;
+        let next_cursor = more
+            .then(|| {
+                clients
+                    .last()
+                    .map(|l| Cursor::after(l.created_at, l.id.clone()))
+            })
+            .flatten();
         Ok(ClientPage {
-            clients: rows
-                .into_iter()
-                .map(ClientRow::into_domain)
-                .collect::<Result<_, _>>()?,
+            clients,
             total: u64::try_from(total).map_err(|_| corrupt("client total", total))?,
+            next_cursor,
         })
     })
 }

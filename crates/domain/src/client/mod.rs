@@ -30,7 +30,7 @@ pub use create::NewClient;
 pub use fields::{BusinessType, ContactPerson, DisplayName, PlanLabel};
 pub use name::{ClientName, name_key};
 pub use patch::{ClientPatch, Patch};
-pub use query::{ClientQuery, ClientQueryInput};
+pub use query::{ClientQuery, ClientQueryInput, Cursor};
 pub use schema::{ClientInput, ClientSchema};
 pub use slug::{Slug, SlugAttempt, slug_attempts};
 pub use status::Status;

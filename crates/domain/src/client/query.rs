@@ -1,8 +1,13 @@
 //! A list request: its filters and page, and the parsing of its query parameters.
 
+use time::OffsetDateTime;
+
 use super::{BusinessType, DisplayName, PlanLabel, Status};
+use crate::ids::ClientId;
 use crate::text::bounded;
-use crate::validation::{Collector, Expected, Field, Issue, Received, ValidationErrors};
+use crate::validation::{
+    Collector, Expected, Field, Issue, Received, StringCheck, ValidationErrors,
+};
 
 /// A list request: filters and a page, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +26,64 @@ pub struct ClientQuery {
     pub limit: u32,
     /// How many clients to skip; 0 by default.
     pub offset: u64,
+    /// Where the page starts: after this position of the newest-first order (never together with
+    /// a non-zero `offset`). A cursor page costs the same at any depth.
+    pub cursor: Option<Cursor>,
+}
+
+/// A position in a list's newest-first order (creation time, then id): the last client of a page.
+/// Its text form ([`Cursor::encode`]) is opaque to clients; [`Cursor::decode`] refuses anything
+/// that is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    /// The creation time of the last client seen.
+    pub created_at: OffsetDateTime,
+    /// The id of the last client seen.
+    pub id: ClientId,
+}
+
+impl Cursor {
+    /// The cursor after `client`'s position.
+    #[must_use]
+    pub fn after(created_at: OffsetDateTime, id: ClientId) -> Self {
+        Self { created_at, id }
+    }
+
+    /// The opaque text form: a version, the time in nanoseconds and the id, hex-encoded.
+    #[must_use]
+    pub fn encode(&self) -> String {
+        let plain = format!("c1.{}.{}", self.created_at.unix_timestamp_nanos(), self.id);
+        plain.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Parses a cursor's text form.
+    ///
+    /// # Errors
+    /// `invalid_string` on [`Field::Cursor`] for anything [`Cursor::encode`] did not make.
+    pub fn decode(raw: &str) -> Result<Self, Issue> {
+        let invalid = || Issue::invalid_string(Field::Cursor, StringCheck::Regex, "Invalid cursor");
+        let raw = raw.trim();
+        if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > 256 {
+            return Err(invalid());
+        }
+        let bytes = (0..raw.len())
+            .step_by(2)
+            .map(|i| {
+                raw.get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(invalid)?;
+        let plain = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let mut parts = plain.splitn(3, '.');
+        let (Some("c1"), Some(nanos), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(invalid());
+        };
+        let nanos: i128 = nanos.parse().map_err(|_| invalid())?;
+        let created_at = OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| invalid())?;
+        let id = id.parse().map_err(|_| invalid())?;
+        Ok(Self { created_at, id })
+    }
 }
 
 impl Default for ClientQuery {
@@ -32,6 +95,7 @@ impl Default for ClientQuery {
             search: None,
             limit: Self::DEFAULT_LIMIT,
             offset: 0,
+            cursor: None,
         }
     }
 }
@@ -51,6 +115,8 @@ pub struct ClientQueryInput {
     pub limit: Option<String>,
     /// The page offset, as text.
     pub offset: Option<String>,
+    /// The paging cursor, as issued.
+    pub cursor: Option<String>,
 }
 
 impl ClientQuery {
@@ -95,6 +161,14 @@ impl ClientQuery {
             .map(PlanLabel::into_inner);
         let search = nonempty(input.search)
             .and_then(|s| c.take(bounded(Field::Query, &s, 1, DisplayName::MAX)));
+        let cursor = nonempty(input.cursor).and_then(|s| c.take(Cursor::decode(&s)));
+        if cursor.is_some() && offset.is_some_and(|o| o > 0) {
+            c.push(Issue::invalid_string(
+                Field::Cursor,
+                StringCheck::Regex,
+                "A cursor cannot be combined with an offset",
+            ));
+        }
         c.finish(|| Self {
             status,
             business_type,
@@ -102,6 +176,7 @@ impl ClientQuery {
             search,
             limit: limit.unwrap_or(Self::DEFAULT_LIMIT),
             offset: offset.unwrap_or(0),
+            cursor,
         })
     }
 }
@@ -209,6 +284,7 @@ mod tests {
             search: Some(" acme ".to_owned()),
             limit: Some("10".to_owned()),
             offset: Some("20".to_owned()),
+            cursor: None,
         })
         .expect("valid");
         assert_eq!(
@@ -220,6 +296,7 @@ mod tests {
                 search: Some("acme".to_owned()),
                 limit: 10,
                 offset: 20,
+                cursor: None,
             }
         );
     }
@@ -234,6 +311,7 @@ mod tests {
             search: blank(),
             limit: blank(),
             offset: blank(),
+            cursor: None,
         })
         .expect("valid");
         assert_eq!(q, ClientQuery::default());
@@ -282,5 +360,63 @@ mod tests {
             issues(long_search)[0],
             Issue::too_long(Field::Query, DisplayName::MAX)
         );
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        let id: ClientId = "01936f0e-8f5c-7d4a-9b1e-2f3a4b5c6d7e"
+            .parse()
+            .expect("uuid");
+        let at =
+            OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_789).expect("time");
+        let cursor = Cursor::after(at, id);
+        let text = cursor.encode();
+        assert!(text.bytes().all(|b| b.is_ascii_hexdigit()), "{text}");
+        assert_eq!(Cursor::decode(&text), Ok(cursor.clone()));
+        assert_eq!(Cursor::decode(&format!(" {text} ")), Ok(cursor));
+        let hex = |s: &str| s.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+        for bad in [
+            String::new(),
+            "zz".to_owned(),
+            "abc".to_owned(),
+            hex("c2.1.01936f0e-8f5c-7d4a-9b1e-2f3a4b5c6d7e"),
+            hex("c1.x.01936f0e-8f5c-7d4a-9b1e-2f3a4b5c6d7e"),
+            hex("c1.1.not an id"),
+            hex("c1.99999999999999999999999999999.01936f0e-8f5c-7d4a-9b1e-2f3a4b5c6d7e"),
+            hex("c1.1"),
+            "ff".repeat(200),
+        ] {
+            let issue = Cursor::decode(&bad).expect_err("not a cursor");
+            assert_eq!(
+                (issue.field, issue.message.as_str()),
+                (Field::Cursor, "Invalid cursor"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cursor_goes_with_no_offset() {
+        let id: ClientId = "01936f0e-8f5c-7d4a-9b1e-2f3a4b5c6d7e"
+            .parse()
+            .expect("uuid");
+        let text = Cursor::after(OffsetDateTime::UNIX_EPOCH, id).encode();
+        let parse = |offset: Option<&str>| {
+            ClientQuery::parse(ClientQueryInput {
+                cursor: Some(text.clone()),
+                offset: offset.map(str::to_owned),
+                ..ClientQueryInput::default()
+            })
+        };
+        assert!(parse(None).expect("cursor alone").cursor.is_some());
+        assert!(parse(Some("0")).is_ok(), "offset 0 is no offset");
+        let errors = parse(Some("5")).expect_err("cursor and offset");
+        assert_eq!(errors.issues()[0].field, Field::Cursor);
+        let errors = ClientQuery::parse(ClientQueryInput {
+            cursor: Some("nonsense".to_owned()),
+            ..ClientQueryInput::default()
+        })
+        .expect_err("a cursor the server never issued");
+        assert_eq!(errors.issues()[0].field, Field::Cursor);
     }
 }
