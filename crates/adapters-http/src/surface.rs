@@ -41,6 +41,7 @@ impl Surface {
                 Field::Query => "q",
                 Field::IdempotencyKey => "Idempotency-Key",
                 Field::Environment => "environment",
+                Field::Cursor => "cursor",
             },
             Self::App => match field {
                 Field::Name | Field::UserName => "name",
@@ -60,6 +61,7 @@ impl Surface {
                 Field::Query => "q",
                 Field::IdempotencyKey => "Idempotency-Key",
                 Field::Environment => "environment",
+                Field::Cursor => "cursor",
             },
         }
     }
