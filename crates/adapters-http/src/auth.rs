@@ -19,11 +19,16 @@ pub const API_KEY_HEADER: &str = "x-api-key";
 
 /// An authenticated management API caller, already counted against its key's rate limit.
 ///
+/// An actix extractor: take it as a handler argument. It reads the [`API_KEY_HEADER`] (trimmed)
+/// and resolves the key through `AccountService::resolve_api_key` of the state's services.
 /// Answers 401 `unauthorized` for a missing, malformed, unknown or revoked key, 429 past the
 /// key's allowance (`POST /v1/clients` draws on the create allowance, the rest on the general
-/// one), 503 when the database cannot be reached.
+/// one), 503 when the database cannot be reached, and 500 `internal` when no
+/// `web::Data<AppState<S>>` is registered (see [`crate::configure`]).
 pub struct ApiKeyAuth<S> {
+    /// The caller to hand to the use cases: `Caller::ApiKey` of [`Self::key`].
     pub caller: Caller,
+    /// The key's record (never the secret), as resolved for this request.
     pub key: ApiKey,
     _store: PhantomData<fn() -> S>,
 }

@@ -1,18 +1,104 @@
-//! Clientele's HTTP surfaces on actix-web.
+//! Clientele's HTTP surfaces on actix-web 4, for embedding in an actix-web application.
 //!
-//! - [`management`]: the management API (`/v1`, `X-API-Key`, snake_case, `{"data": ...}`);
-//! - [`app`]: the app API (`/api`, session cookie, camelCase, the access gate);
-//! - [`ops`]: `/health`, `/ready`, `/metrics`, `/openapi.json`;
+//! # What it owns
+//!
+//! - [`management`]: the management API (`/v1`): `X-API-Key` authentication
+//!   ([`auth::ApiKeyAuth`], with per-key rate limits from [`rate_limit`]), snake_case bodies in a
+//!   `{"data": ...}` envelope, the idempotent create (`Idempotency-Key`);
+//! - [`app`](mod@app): the app API (`/api`), the web app's backend: session cookie
+//!   ([`app::SessionAuth`]) and the `Origin` check on writes, camelCase bodies, the email
+//!   verification gate on creates;
+//! - [`ops`]: `/health`, `/ready`, `/metrics`, `/openapi.json` (the document is built by
+//!   [`openapi::openapi`]);
 //! - [`webapp`]: the web app for people (`/`, `/login`, `/clients`, ...) and the API reference
 //!   (`/docs`), from assets built into the binary;
-//! - [`error::ApiError`]: the one error type, rendered per contract §3 for either [`Surface`];
+//! - [`error::ApiError`]: the one error type, rendered as `{"error", "code", ...}` JSON for
+//!   either [`Surface`];
 //! - [`body::JsonBody`]: the JSON body of every write (415 / 413 / 400 `invalid_json`);
-//! - [`auth::ApiKeyAuth`]: API-key authentication and per-key rate limits;
 //! - [`telemetry`]: request ids, the request span, Prometheus metrics.
 //!
-//! Handlers are generic over the storage adapter `S: Store`; this crate knows the ports and the
-//! domain, never diesel. Build the application with [`app`] (or [`configure`] plus
-//! [`telemetry::observe`] in your own `App`).
+//! It knows the use cases of `clientele-ports` and the rules of `clientele-domain`, never a
+//! database: every handler is generic over the storage adapter, `S: clientele_ports::Store`, and
+//! reaches it only through the [`AppState<S>`]'s `Services<S>`.
+//!
+//! # Mounting it
+//!
+//! Build an [`AppState`] from the use cases ([`clientele_ports::Services`]) and the
+//! [`HttpSettings`], then either
+//!
+//! - serve [`app(state)`](app()): the whole `App`, every route plus the telemetry middleware; or
+//! - call [`configure`] in your own `App` (routes, state, extractor settings, the JSON 404) and
+//!   wrap it in [`telemetry::observe`] with the state's [`metrics`](AppState::metrics), so that
+//!   `/metrics` counts the requests and every response carries `X-Request-Id`.
+//!
+//! Mount it at the root of the `App`, not inside a `web::scope`: the routes are absolute paths
+//! (the create rate limit matches the pattern `/v1/clients`, the web app loads `/assets/...` and
+//! calls `/api/...`).
+//!
+//! The example below serves everything over the in-memory store of `clientele-ports`' `testing`
+//! feature (a dev-dependency of this crate), with its fake password hasher and in-memory mailer;
+//! a real program passes a storage adapter's store, a real hasher and a real mailer instead.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use actix_web::HttpServer;
+//! use clientele_adapters_http::{AppState, HttpSettings};
+//! use clientele_ports::memory::{FakeHasher, MemoryMailer, MemoryStore};
+//! use clientele_ports::{Config, RandomIds, Services, SystemClock};
+//!
+//! #[actix_web::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let services = Services::new(
+//!         MemoryStore::new(),
+//!         Arc::new(SystemClock),
+//!         Arc::new(RandomIds),
+//!         Arc::new(FakeHasher),
+//!         Arc::new(MemoryMailer::default()),
+//!         Config::default(),
+//!     );
+//!     let settings = HttpSettings {
+//!         // Browsers send `Origin` on writes: the web app's own origin must be allowed.
+//!         allowed_origins: vec!["http://127.0.0.1:8080".into(), "http://localhost:8080".into()],
+//!         ..HttpSettings::default()
+//!     };
+//!     let state = AppState::new(Arc::new(services), settings);
+//!     HttpServer::new(move || clientele_adapters_http::app(state.clone()))
+//!         .bind(("127.0.0.1", 8080))?
+//!         .run()
+//!         .await
+//! }
+//! ```
+//!
+//! The same, in your own `App` (here with a route of your own next to Clientele's):
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use clientele_ports::memory::MemoryStore;
+//! use actix_web::dev::ServiceRequest;
+//! use actix_web::middleware::{Next, from_fn};
+//! use actix_web::{App, HttpResponse, HttpServer, web};
+//! use clientele_adapters_http::{AppState, configure, telemetry};
+//!
+//! # async fn serve(state: AppState<MemoryStore>) -> std::io::Result<()> {
+//! // `state`: an `AppState<MemoryStore>`, built as above.
+//! HttpServer::new(move || {
+//!     let metrics = Arc::clone(&state.metrics);
+//!     let state = state.clone();
+//!     App::new()
+//!         .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+//!             telemetry::observe(Arc::clone(&metrics), req, next)
+//!         }))
+//!         .route("/hello", web::get().to(|| async { HttpResponse::Ok().body("hello") }))
+//!         .configure(move |cfg| configure(cfg, state))
+//! })
+//! .bind(("127.0.0.1", 8080))?
+//! .run()
+//! .await
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod app;
 pub mod auth;
@@ -45,6 +131,14 @@ pub use surface::Surface;
 
 /// Registers every route, the application state, contract-shaped errors for actix's own
 /// extractors (`Json`, `Query`, `Path`), and the JSON 404 for unknown routes.
+///
+/// What it registers applies to the whole `App` it is given, your own routes included: the
+/// `web::Data<AppState<S>>` (which [`auth::ApiKeyAuth`] and [`app::SessionAuth`] look up), the
+/// body limit of [`HttpSettings::body_limit`] for actix's `Json`, `Bytes` and `String`
+/// extractors, the 400 / 404 answers of
+/// malformed `Query` / `Path` values, and the default service (a JSON 404 `not_found`). It adds
+/// no middleware: wrap the `App` in [`telemetry::observe`] yourself, or use [`app()`].
+/// See the [crate documentation](crate#mounting-it) for an example.
 pub fn configure<S: Store>(cfg: &mut web::ServiceConfig, state: AppState<S>) {
     let limit = state.settings.body_limit;
     cfg.app_data(web::Data::new(state))
@@ -81,7 +175,12 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound("Not found"))
 }
 
-/// The complete application: [`configure`] wrapped in the telemetry middleware.
+/// The complete application: [`configure`] wrapped in the telemetry middleware
+/// ([`telemetry::observe`], recording into the state's [`metrics`](AppState::metrics)).
+///
+/// Call it in the factory closure of `actix_web::HttpServer::new`, with a clone of one
+/// [`AppState`] per worker, so that every worker shares the rate limiter and the metrics; see the
+/// [crate documentation](crate#mounting-it).
 pub fn app<S: Store>(
     state: AppState<S>,
 ) -> App<

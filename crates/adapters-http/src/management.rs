@@ -22,14 +22,17 @@ use crate::time_fmt;
 
 const SURFACE: Surface = Surface::Management;
 
-/// The header asking for an idempotent create.
+/// The header asking for an idempotent `POST /v1/clients`: absent, or 1–[`IDEMPOTENCY_KEY_MAX`]
+/// visible ASCII characters (trimmed).
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
-/// The header marking a replayed response.
+/// The header marking a replayed response (value `true`).
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
-/// Longest `Idempotency-Key`.
+/// Longest `Idempotency-Key`, in characters.
 pub const IDEMPOTENCY_KEY_MAX: usize = 255;
 
 /// Registers the `/v1` routes.
+///
+/// [`configure`](crate::configure) registers them, with the `web::Data<AppState<S>>` they need.
 pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/auth/me")
@@ -64,32 +67,45 @@ pub struct ManagementClient {
     /// UUIDv7 (created here) or CUID2 (created through the app API).
     #[schema(example = "01936f0e-8f5c-7d4a-9b1e-2f3a4b5c6d7e")]
     pub id: String,
+    /// The organization (tenant) that holds it: a UUID.
     pub organization_id: String,
+    /// Its name, unique within the organization (compared case-insensitively).
     #[schema(example = "ABC Motors")]
     pub name: String,
+    /// Its URL handle, derived from the name at creation; a rename keeps it.
     #[schema(example = "abc-motors")]
     pub slug: String,
     /// The display name, or the name when none was given.
     #[schema(example = "ABC Motors - Downtown")]
     pub display_name: String,
+    /// Free-text business type.
     #[serde(rename = "type")]
     #[schema(example = "automotive")]
     pub business_type: Option<String>,
+    /// The client's own plan label (not the organization's plan).
     #[schema(example = "Pro")]
     pub subscription_plan: Option<String>,
+    /// `active`, `inactive`, `trial`, `churned` or `pending`.
     #[schema(example = "active")]
     pub status: String,
+    /// The contact person's name.
     pub contact_person: Option<String>,
+    /// The contact email, its domain part lowercased.
     pub contact_email: Option<String>,
+    /// Digits with an optional leading `+`.
     #[schema(example = "+15551234567")]
     pub phone_number: Option<String>,
+    /// The website, as an http(s) URL.
     #[schema(example = "https://abcmotors.com")]
     pub domain: Option<String>,
-    /// RFC 3339, UTC, to the second.
+    /// When it was created: RFC 3339, UTC, to the second.
     #[schema(example = "2023-11-07T05:31:56Z")]
     pub joined_at: String,
+    /// When it was last active: RFC 3339, UTC, to the second. The creation time; no endpoint
+    /// changes it.
     #[schema(example = "2023-11-07T05:31:56Z")]
     pub last_active_at: String,
+    /// When it was last changed: RFC 3339, UTC, to the second.
     #[schema(example = "2023-11-07T05:31:56Z")]
     pub updated_at: String,
 }
@@ -124,21 +140,26 @@ fn seconds(t: OffsetDateTime) -> String {
 /// `{"data": client}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientEnvelope {
+    /// The client.
     pub data: ManagementClient,
 }
 
 /// A page of clients.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientList {
+    /// The page's clients, newest first.
     pub data: Vec<ManagementClient>,
+    /// Where this page is in the whole list.
     pub pagination: Pagination,
 }
 
 /// Where a page is in the whole list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Pagination {
+    /// The page size asked for (`limit`, 50 by default).
     #[schema(example = 50)]
     pub limit: u32,
+    /// Clients skipped before this page (`offset`, 0 by default).
     #[schema(example = 0)]
     pub offset: u64,
     /// Clients matching the filters, in all.
@@ -149,35 +170,45 @@ pub struct Pagination {
 /// `GET /v1/usage`: `{"data": usage}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UsageEnvelope {
+    /// The usage.
     pub data: UsageBody,
 }
 
 /// The organization's plan and how much of it its clients use.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UsageBody {
+    /// The organization's plan: `free`, `starter`, `professional`, `agency` or `enterprise`.
     #[schema(example = "starter")]
     pub plan: &'static str,
+    /// Its client count and limit.
     pub clients: ClientUsage,
 }
 
 /// Clients held, the plan's limit and what remains (`null` on an unlimited plan).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientUsage {
+    /// Clients the organization holds.
     #[schema(example = 2)]
     pub used: u64,
+    /// The plan's client limit; `null` on an unlimited plan.
     #[schema(example = 5)]
     pub limit: Option<u32>,
+    /// Clients that may still be added (0 past the limit); `null` on an unlimited plan.
     #[schema(example = 3)]
     pub remaining: Option<u64>,
 }
 
-/// `GET /v1/auth/me`.
+/// `GET /v1/auth/me`: the key's organization and the key.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
+    /// The organization the key acts for: a UUID.
     pub organization_id: String,
+    /// The key's record id: a UUID (not the key itself).
     pub api_key_id: String,
+    /// The key's label.
     #[schema(example = "Bootstrap key")]
     pub key_name: String,
+    /// `production` or `sandbox`.
     #[schema(example = "production")]
     pub environment: String,
 }
@@ -186,10 +217,15 @@ pub struct Me {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StatusName {
+    /// `active`: the default.
     Active,
+    /// `inactive`.
     Inactive,
+    /// `trial`.
     Trial,
+    /// `churned`.
     Churned,
+    /// `pending`.
     Pending,
 }
 
@@ -213,6 +249,7 @@ pub struct ClientCreateRequest {
     pub display_name: Option<String>,
     /// `active` when absent.
     pub status: Option<StatusName>,
+    /// The contact person's name.
     #[schema(example = "Jane Smith")]
     pub contact_person: Option<String>,
     /// `local@domain.tld`; stored with the domain part lowercased.
@@ -231,23 +268,32 @@ pub struct ClientCreateRequest {
 /// `subscription_plan` and `status` cannot be cleared.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientUpdateRequest {
+    /// A new name; cannot be cleared.
     #[schema(example = "ABC Motors", nullable = false)]
     pub name: Option<String>,
+    /// A new business type; cannot be cleared.
     #[serde(rename = "type")]
     #[schema(example = "automotive", nullable = false)]
     pub business_type: Option<String>,
+    /// A new plan label; cannot be cleared.
     #[schema(example = "Pro", nullable = false)]
     pub subscription_plan: Option<String>,
+    /// A new status; cannot be cleared.
     #[schema(nullable = false)]
     pub status: Option<StatusName>,
+    /// A new display name; `null` clears it (the name is shown instead).
     #[schema(example = "ABC Motors - Downtown")]
     pub display_name: Option<String>,
+    /// A new contact person; `null` clears it.
     #[schema(example = "Jane Smith")]
     pub contact_person: Option<String>,
+    /// A new contact email; `null` clears it.
     #[schema(example = "jane@abcmotors.com")]
     pub contact_email: Option<String>,
+    /// A new phone number; `null` clears it.
     #[schema(example = "+1 (555) 123-4567")]
     pub phone_number: Option<String>,
+    /// A new website; `null` clears it.
     #[schema(example = "abcmotors.com")]
     pub domain: Option<String>,
 }

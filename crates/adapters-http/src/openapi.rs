@@ -19,7 +19,8 @@ use crate::management::{
 use crate::ops::StatusBody;
 use crate::surface::Surface;
 
-/// The whole document.
+/// The whole document: both APIs and the operational endpoints, as `GET /openapi.json` serves
+/// it.
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ManagementDoc::openapi();

@@ -12,11 +12,14 @@ use crate::state::AppState;
 /// `{"status": "ok"}` / `{"status": "ready"}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatusBody {
+    /// `ok` (`/health`) or `ready` (`/ready`).
     #[schema(example = "ok")]
     pub status: &'static str,
 }
 
 /// Registers the operational routes.
+///
+/// [`configure`](crate::configure) registers them, with the `web::Data<AppState<S>>` they need.
 pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
     let get_only =
         || web::to(|| async { Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET")) });

@@ -13,14 +13,18 @@ use clientele_domain::ApiKeyId;
 pub enum RateClass {
     /// `POST /v1/clients`.
     Create,
-    /// Every other authenticated request.
+    /// Every other request authenticated by an API key.
     Other,
 }
 
 /// Requests per window, per key; `0` turns a class off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
+    /// `POST /v1/clients` requests a key may make per window ([`RateClass::Create`]); `0`: no
+    /// limit. Defaults to [`Self::DEFAULT_CREATE_PER_MINUTE`].
     pub create_per_minute: u32,
+    /// Other management API requests a key may make per window ([`RateClass::Other`]); `0`: no
+    /// limit. Defaults to [`Self::DEFAULT_OTHER_PER_MINUTE`].
     pub other_per_minute: u32,
 }
 
@@ -58,6 +62,7 @@ pub struct RateLimiter {
 const SWEEP_ABOVE: usize = 4096;
 
 impl RateLimiter {
+    /// A limiter of `limits` with one-minute windows.
     #[must_use]
     pub fn new(limits: RateLimits) -> Self {
         Self::with_window(limits, Duration::from_secs(60))
@@ -73,7 +78,8 @@ impl RateLimiter {
         }
     }
 
-    /// Counts one request of `key` in `class`.
+    /// Counts one request of `key` in `class` (nothing is counted when the class's limit is `0`
+    /// or the request is refused).
     ///
     /// # Errors
     /// The seconds to wait (at least 1) when the key is over its allowance.

@@ -11,13 +11,19 @@ use crate::telemetry::Metrics;
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
-    /// Origins allowed on cookie-authenticated writes (app API), e.g. `http://localhost:8080`.
+    /// Origins allowed on cookie-authenticated writes (app API), e.g. `http://localhost:8080`:
+    /// compared ignoring ASCII case and a trailing `/`. A write whose `Origin` is not listed is
+    /// 403 `forbidden` (so with none listed, every write that sends `Origin` is refused); a
+    /// write without `Origin` is not checked.
     pub allowed_origins: Vec<String>,
-    /// Whether session cookies get `Secure` (app API).
+    /// Whether session cookies get `Secure` (app API), and the `__Secure-` name
+    /// ([`app::SECURE_SESSION_COOKIE`](crate::app::SECURE_SESSION_COOKIE)). Turn it on behind
+    /// HTTPS.
     pub secure_cookies: bool,
-    /// Largest accepted request body, in bytes.
+    /// Largest accepted request body, in bytes: 413 `payload_too_large` past it. Defaults to
+    /// [`BODY_LIMIT`] (64 KiB).
     pub body_limit: usize,
-    /// Per-API-key allowances.
+    /// Per-API-key allowances of the management API.
     pub rate_limits: RateLimits,
 }
 
@@ -32,11 +38,22 @@ impl Default for HttpSettings {
     }
 }
 
-/// The application state, generic over the storage adapter. Cheap to clone.
+/// The application state, generic over the storage adapter `S`: what every handler reads from
+/// `web::Data<AppState<S>>`.
+///
+/// Cheap to clone, and clones share everything (each field is an [`Arc`]): give each actix
+/// worker a clone of one state so that they share the rate limiter and the metrics. Build it
+/// with [`AppState::new`].
 pub struct AppState<S> {
+    /// The use cases every handler calls, over the store `S`.
     pub services: Arc<Services<S>>,
+    /// The per-API-key rate limiter of the management API, built from
+    /// [`HttpSettings::rate_limits`].
     pub limiter: Arc<RateLimiter>,
+    /// Request counts and latencies: recorded by [`telemetry::observe`](crate::telemetry::observe)
+    /// (pass it this `Arc`), rendered by `GET /metrics`.
     pub metrics: Arc<Metrics>,
+    /// The settings of the HTTP layer.
     pub settings: Arc<HttpSettings>,
 }
 
@@ -60,7 +77,8 @@ impl<S> std::fmt::Debug for AppState<S> {
 }
 
 impl<S: Store> AppState<S> {
-    /// State over `services` with `settings` (the limiter is built from its rate limits).
+    /// State over `services` with `settings`: the limiter is built from its rate limits (one-minute
+    /// windows), the metrics start empty.
     #[must_use]
     pub fn new(services: Arc<Services<S>>, settings: HttpSettings) -> Self {
         Self {

@@ -11,12 +11,15 @@ use crate::time_fmt::rfc3339_millis;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppUser {
+    /// The user's id: a CUID2.
     #[schema(example = "clx0a1b2c3d4e5f6g7h8i9j0k")]
     pub id: String,
+    /// The login email, its domain part lowercased.
     #[schema(example = "ann@example.com")]
     pub email: String,
+    /// The name given at sign-up, or `null`.
     pub name: Option<String>,
-    /// When the email was verified, or `null`.
+    /// When the email was verified (RFC 3339, UTC, with milliseconds), or `null`.
     #[schema(example = "2024-03-15T10:30:00.000Z")]
     pub email_verified: Option<String>,
     /// `FREE` or `PAID_TRIAL`.
@@ -25,6 +28,7 @@ pub struct AppUser {
     /// The plan whose limit applies (an expired trial counts as `free`).
     #[schema(example = "free")]
     pub plan: String,
+    /// The user's organization: a UUID.
     pub organization_id: String,
 }
 
@@ -46,14 +50,16 @@ impl From<&Account> for AppUser {
 /// `{"user": user}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserEnvelope {
+    /// The user.
     pub user: AppUser,
 }
 
 /// `GET /api/auth/session`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionBody {
+    /// The signed-in user.
     pub user: AppUser,
-    /// When the session expires.
+    /// When the session expires: RFC 3339, UTC, with milliseconds.
     #[schema(example = "2024-04-14T10:30:00.000Z")]
     pub expires: String,
 }
@@ -62,26 +68,39 @@ pub struct SessionBody {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppClient {
+    /// A CUID2 (created here) or a UUID (created through the management API).
     #[schema(example = "clx1a2b3c4d5e6f7g8h9i0j1k")]
     pub id: String,
+    /// Its name, unique within the organization (compared case-insensitively).
     #[schema(example = "Acme Corporation")]
     pub name: String,
+    /// The website, as an http(s) URL, or `null`.
     #[schema(example = "https://acme.com")]
     pub domain: Option<String>,
+    /// The contact person's name, or `null`.
     #[schema(example = "John Doe")]
     pub contact_name: Option<String>,
+    /// The contact email, or `null`.
     #[schema(example = "john@acme.com")]
     pub contact_email: Option<String>,
     /// The creating user; `null` for clients created with an API key.
     pub user_id: Option<String>,
+    /// A read-only placeholder: always `false`.
     pub google_search_console_connected: bool,
+    /// A read-only placeholder: always `false`.
     pub google_analytics_connected: bool,
+    /// A read-only placeholder: always `null`.
     pub search_console_property_url: Option<String>,
+    /// A read-only placeholder: always `null`.
     pub google_analytics_property_id: Option<String>,
+    /// A read-only placeholder: always `null`.
     pub last_report_generated: Option<String>,
+    /// A read-only placeholder: always `0`.
     pub total_reports_generated: u32,
+    /// When it was created: RFC 3339, UTC, with milliseconds.
     #[schema(example = "2024-03-15T10:30:00.000Z")]
     pub created_at: String,
+    /// When it was last changed: RFC 3339, UTC, with milliseconds.
     #[schema(example = "2024-03-15T10:30:00.000Z")]
     pub updated_at: String,
 }
@@ -107,9 +126,10 @@ impl From<&Client> for AppClient {
     }
 }
 
-/// `DELETE /api/clients/{id}`.
+/// `DELETE /api/clients/{id}` and `POST /api/auth/resend-verification`: what was done.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageBody {
+    /// `Client deleted successfully`, `Verification email sent` or `Email already verified`.
     #[schema(example = "Client deleted successfully")]
     pub message: &'static str,
 }
@@ -118,13 +138,16 @@ pub struct MessageBody {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppClientRequest {
+    /// Trimmed; unique within the organization (case-insensitive).
     #[schema(example = "Acme Corporation")]
     pub name: String,
     /// An http(s) URL or a bare host (`acme.com` → `https://acme.com`).
     #[schema(example = "https://acme.com")]
     pub domain: String,
+    /// The contact person's name; empty or `null` counts as absent.
     #[schema(example = "John Doe")]
     pub contact_name: Option<String>,
+    /// `local@domain.tld`; empty or `null` counts as absent.
     #[schema(example = "john@acme.com")]
     pub contact_email: Option<String>,
 }
@@ -134,12 +157,16 @@ pub struct AppClientRequest {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppClientUpdateRequest {
+    /// A new name; cannot be cleared.
     #[schema(example = "Acme Corporation", nullable = false)]
     pub name: Option<String>,
+    /// A new website; cannot be cleared.
     #[schema(example = "https://acme.com", nullable = false)]
     pub domain: Option<String>,
+    /// A new contact person; `null` clears it.
     #[schema(example = "John Doe")]
     pub contact_name: Option<String>,
+    /// A new contact email; `null` clears it.
     #[schema(example = "john@acme.com")]
     pub contact_email: Option<String>,
 }
@@ -147,6 +174,7 @@ pub struct AppClientUpdateRequest {
 /// The body of `POST /api/auth/signup` and `POST /api/auth/login` (documentation).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Credentials {
+    /// The login email (`local@domain.tld`).
     #[schema(example = "ann@example.com", max_length = 255)]
     pub email: String,
     /// 8–128 characters on sign-up.
@@ -168,10 +196,13 @@ pub struct VerifyEmailRequest {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppUsage {
+    /// The organization's client count and limit.
     pub clients: AppClientUsage,
     /// The plan whose limit applies (an expired trial counts as `free`).
     #[schema(example = "free")]
     pub plan: &'static str,
+    /// The plan's name as people read it: `Free`, `Starter`, `Professional`, `Agency` or
+    /// `Enterprise`.
     #[schema(example = "Free")]
     pub plan_name: &'static str,
 }
@@ -180,19 +211,21 @@ pub struct AppUsage {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppClientUsage {
+    /// Clients the organization holds.
     #[schema(example = 2)]
     pub used: u64,
-    /// `null` on an unlimited plan.
+    /// The plan's client limit; `null` on an unlimited plan.
     #[schema(example = 3)]
     pub limit: Option<u32>,
-    /// `null` on an unlimited plan.
+    /// Clients that may still be added (0 past the limit); `null` on an unlimited plan.
     #[schema(example = 1)]
     pub remaining: Option<u64>,
     /// Rounded, at most 100; 0 on an unlimited plan.
     #[schema(example = 67)]
     pub percentage: u64,
+    /// Whether no client may be added (never on an unlimited plan).
     pub is_at_limit: bool,
-    /// From 80 % of the limit.
+    /// From 80 % of the limit (never on an unlimited plan).
     pub is_near_limit: bool,
 }
 
@@ -218,17 +251,24 @@ impl From<&Usage> for AppUsage {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppKey {
+    /// The key's record id: a UUID (not the key itself).
     pub id: String,
+    /// The key's label.
     #[schema(example = "CI")]
     pub name: String,
+    /// `production` or `sandbox`.
     #[schema(example = "production")]
     pub environment: &'static str,
     /// The key's first characters, to recognise it.
     #[schema(example = "vox_mgmt_AbC1")]
     pub prefix: String,
+    /// When it was created: RFC 3339, UTC, with milliseconds.
     #[schema(example = "2024-03-15T10:30:00.000Z")]
     pub created_at: String,
+    /// When it was last used (written at most once a minute by default, so approximate), or
+    /// `null` if never. RFC 3339, UTC, with milliseconds.
     pub last_used_at: Option<String>,
+    /// When it was revoked, or `null` while it is valid. RFC 3339, UTC, with milliseconds.
     pub revoked_at: Option<String>,
     /// The whole key: only in the 201 of its creation, never again.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -31,6 +31,8 @@ const SURFACE: Surface = Surface::App;
 pub use crate::webapp::VERIFY_EMAIL_PATH;
 
 /// Registers the `/api` routes.
+///
+/// [`configure`](crate::configure) registers them, with the `web::Data<AppState<S>>` they need.
 pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/api/auth/signup")

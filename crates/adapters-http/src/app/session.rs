@@ -100,8 +100,16 @@ pub(super) fn check_origin(req: &HttpRequest, settings: &HttpSettings) -> Result
 
 /// A signed-in app user. Answers 401 `unauthorized` without a valid, unexpired session, 403
 /// `forbidden` for a write from an origin that is not allowed, 503 when the database is down.
+///
+/// An actix extractor: take it as a handler argument. It reads the session token from the
+/// [`SESSION_COOKIE`] or [`SECURE_SESSION_COOKIE`] cookie, resolves it through
+/// `AccountService::resolve_session`, then checks the `Origin` of a write (any method but `GET`,
+/// `HEAD`, `OPTIONS`) against [`HttpSettings::allowed_origins`]. Without a registered
+/// `web::Data<AppState<S>>` it answers 500 `internal`.
 pub struct SessionAuth<S> {
+    /// The signed-in user, as stored.
     pub user: User,
+    /// When the session expires.
     pub expires_at: OffsetDateTime,
     _store: PhantomData<fn() -> S>,
 }

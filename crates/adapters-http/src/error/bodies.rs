@@ -20,10 +20,13 @@ pub struct ErrorBody {
 /// 400 `validation_error`: every failed rule of the request.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ValidationErrorBody {
+    /// Always `Validation error`.
     #[schema(example = "Validation error")]
     pub error: String,
+    /// Always `validation_error`.
     #[schema(example = "validation_error")]
     pub code: &'static str,
+    /// Every failed rule, with the surface's field names as paths.
     pub details: Vec<ZodIssue>,
 }
 
@@ -31,6 +34,7 @@ pub struct ValidationErrorBody {
 /// `invalid_token` without them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BadRequestBody {
+    /// Human-readable text.
     #[schema(example = "Validation error")]
     pub error: String,
     /// `validation_error`, `invalid_json` or `invalid_token`.
@@ -47,18 +51,25 @@ pub struct BadRequestBody {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppForbiddenBody {
+    /// Human-readable text.
     #[schema(example = "Please verify your email before adding clients")]
     pub error: String,
+    /// `verification_required`, `plan_limit_reached` or `forbidden`.
     #[schema(example = "verification_required")]
     pub code: String,
+    /// `true` (`verification_required` only).
     #[schema(nullable = false)]
     pub requires_verification: Option<bool>,
+    /// `true` (`verification_required` only).
     #[schema(nullable = false)]
     pub verification_required: Option<bool>,
+    /// Clients the organization holds (`plan_limit_reached` only).
     #[schema(nullable = false)]
     pub current_count: Option<u64>,
+    /// The plan's client limit (`plan_limit_reached` only).
     #[schema(nullable = false)]
     pub limit: Option<u32>,
+    /// `true` (`plan_limit_reached` only).
     #[schema(nullable = false)]
     pub upgrade_required: Option<bool>,
 }
@@ -66,12 +77,17 @@ pub struct AppForbiddenBody {
 /// 403 `plan_limit_reached` on the management API.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanLimitBody {
+    /// `You have reached your plan limit of {limit} clients`.
     #[schema(example = "You have reached your plan limit of 3 clients")]
     pub error: String,
+    /// Always `plan_limit_reached`.
     #[schema(example = "plan_limit_reached")]
     pub code: &'static str,
+    /// Clients the organization holds.
     pub current_count: u64,
+    /// The plan's client limit.
     pub limit: u32,
+    /// Always `true`.
     pub upgrade_required: bool,
 }
 
@@ -79,10 +95,15 @@ pub struct PlanLimitBody {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppPlanLimitBody {
+    /// `You have reached your plan limit of {limit} clients`.
     pub error: String,
+    /// Always `plan_limit_reached`.
     pub code: &'static str,
+    /// Clients the organization holds.
     pub current_count: u64,
+    /// The plan's client limit.
     pub limit: u32,
+    /// Always `true`.
     pub upgrade_required: bool,
 }
 
@@ -90,49 +111,83 @@ pub struct AppPlanLimitBody {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VerificationRequiredBody {
+    /// `Please verify your email before adding clients`.
     pub error: String,
+    /// Always `verification_required`.
     pub code: &'static str,
+    /// Always `true`.
     pub requires_verification: bool,
+    /// Always `true` (the same flag under a second name).
     pub verification_required: bool,
 }
 
-/// One failed rule, in zod's issue shape.
+/// One failed rule, in zod's issue shape: `code` names the rule, `message` is human-readable
+/// text, `path` holds the field's name on the surface (one element).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ZodIssue {
+    /// `too_small`: shorter (or smaller) than `minimum`.
     TooSmall {
+        /// The fewest characters (or the smallest number) allowed.
         minimum: i64,
+        /// `string` (a length) or `number` (a value).
         #[serde(rename = "type")]
         of: &'static str,
+        /// Whether `minimum` itself is allowed: always `true`.
         inclusive: bool,
+        /// Whether the length must be exactly `minimum`: always `false`.
         exact: bool,
+        /// Human-readable text.
         message: String,
+        /// The field's name on the surface.
         path: Vec<String>,
     },
+    /// `too_big`: longer (or larger) than `maximum`.
     TooBig {
+        /// The most characters (or the largest number) allowed.
         maximum: i64,
+        /// `string` (a length) or `number` (a value).
         #[serde(rename = "type")]
         of: &'static str,
+        /// Whether `maximum` itself is allowed: always `true`.
         inclusive: bool,
+        /// Whether the length must be exactly `maximum`: always `false`.
         exact: bool,
+        /// Human-readable text.
         message: String,
+        /// The field's name on the surface.
         path: Vec<String>,
     },
+    /// `invalid_type`: absent, `null` or of another JSON type.
     InvalidType {
+        /// The type the field must have: `string` or `number`.
         expected: &'static str,
+        /// What arrived: `undefined` (absent), `null`, `string`, `number`, `boolean`, `array`
+        /// or `object`.
         received: &'static str,
+        /// Human-readable text.
         message: String,
+        /// The field's name on the surface.
         path: Vec<String>,
     },
+    /// `invalid_string`: not an email, not a URL, or not matching the field's pattern.
     InvalidString {
+        /// The format that failed: `email`, `url` or `regex`.
         validation: &'static str,
+        /// Human-readable text.
         message: String,
+        /// The field's name on the surface.
         path: Vec<String>,
     },
+    /// `invalid_enum_value`: not one of `options`.
     InvalidEnumValue {
+        /// Every accepted value.
         options: Vec<&'static str>,
+        /// The value that arrived, as given.
         received: String,
+        /// Human-readable text.
         message: String,
+        /// The field's name on the surface.
         path: Vec<String>,
     },
 }

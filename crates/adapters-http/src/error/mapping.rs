@@ -9,7 +9,8 @@ use crate::surface::Surface;
 
 impl ApiError {
     /// Maps a client use case's error; `not_found` is the surface's message for a 404
-    /// ([`CLIENT_NOT_FOUND`] or [`CLIENT_NOT_FOUND_OR_UNAUTHORIZED`]).
+    /// ([`CLIENT_NOT_FOUND`](super::CLIENT_NOT_FOUND) or
+    /// [`CLIENT_NOT_FOUND_OR_UNAUTHORIZED`](super::CLIENT_NOT_FOUND_OR_UNAUTHORIZED)).
     #[must_use]
     pub fn client(surface: Surface, e: ClientError, not_found: &'static str) -> Self {
         match e {

@@ -41,7 +41,9 @@ pub enum ApiError {
     InvalidJson,
     /// 400 `validation_error`, with zod-style `details` in the surface's field names.
     Validation {
+        /// The surface whose field names the `details` paths use.
         surface: Surface,
+        /// The failed rules: one entry of `details` each.
         errors: ValidationErrors,
     },
     /// 400 `invalid_token`: unknown, used or expired verification token (app API).
@@ -54,7 +56,10 @@ pub enum ApiError {
     VerificationRequired,
     /// 403 `plan_limit_reached`, with the counts in the surface's spelling.
     PlanLimitReached {
+        /// The surface whose body is answered: [`PlanLimitBody`] (snake_case) or
+        /// [`AppPlanLimitBody`] (camelCase).
         surface: Surface,
+        /// The organization's client count and its plan's limit.
         reached: LimitReached,
     },
     /// 403 `forbidden`: a cookie-authenticated write from an origin that is not allowed.
@@ -72,11 +77,17 @@ pub enum ApiError {
     /// 409 `idempotency_key_in_use`: same key, first request still running.
     IdempotencyKeyInUse,
     /// 413 `payload_too_large`.
-    PayloadTooLarge { limit: usize },
+    PayloadTooLarge {
+        /// The limit, in bytes (the message states it in whole KiB).
+        limit: usize,
+    },
     /// 415 `unsupported_media_type`.
     UnsupportedMediaType,
     /// 429 `rate_limited`, with `Retry-After` seconds.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        /// Seconds to wait, sent as `Retry-After`.
+        retry_after: u64,
+    },
     /// 503 `unavailable`: the database cannot be reached.
     Unavailable(BoxError),
     /// 500 `internal`: a bug or a broken invariant. Nothing of it is shown.

@@ -210,7 +210,8 @@ async fn docs_init(req: HttpRequest) -> HttpResponse {
     asset(&req, &DOCS_INIT)
 }
 
-/// Registers the pages and assets.
+/// Registers the pages and assets: `GET` and `HEAD` of each of [`PAGES`], `/docs` and their
+/// assets; 405 for other methods. [`configure`](crate::configure) registers them.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for path in PAGES {
         get(cfg, path, app_page);

@@ -63,7 +63,7 @@ impl Cursor {
     pub fn decode(raw: &str) -> Result<Self, Issue> {
         let invalid = || Issue::invalid_string(Field::Cursor, StringCheck::Regex, "Invalid cursor");
         let raw = raw.trim();
-        if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > 256 {
+        if raw.is_empty() || !raw.len().is_multiple_of(2) || raw.len() > 256 {
             return Err(invalid());
         }
         let bytes = (0..raw.len())
