@@ -5,7 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use clientele_domain::{
-    Client, ClientPatch, ClientQuery, ClientSchema, Collector, Field, Issue, NewClient, StringCheck,
+    Client, ClientPatch, ClientQuery, ClientSchema, Collector, Cursor, Field, Issue, NewClient,
+    StringCheck,
 };
 use clientele_ports::{Begin, ClientError, Store, StoredResponse};
 use serde::Serialize;
@@ -165,6 +166,8 @@ pub struct Pagination {
     /// Clients matching the filters, in all.
     #[schema(example = 1)]
     pub total: u64,
+    /// The `cursor` of the next page (opaque), or `null` on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// `GET /v1/usage`: `{"data": usage}`.
@@ -475,6 +478,7 @@ async fn list_clients<S: Store>(
                 limit: query.limit,
                 offset: query.offset,
                 total: page.total,
+                next_cursor: page.next_cursor.as_ref().map(Cursor::encode),
             },
         },
     )

@@ -183,14 +183,15 @@ fn create_client() {}
     security(("api_key" = [])),
     params(
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1–200, default 50"),
-        ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0"),
+        ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0; not with `cursor`"),
+        ("cursor" = Option<String>, Query, description = "the `pagination.next_cursor` of the previous page (opaque; a page costs the same at any depth); send the filters again"),
         ("status" = Option<StatusName>, Query, description = "active, inactive, trial, churned, pending"),
         ("type" = Option<String>, Query, description = "exact business type"),
         ("subscription_plan" = Option<String>, Query, description = "exact plan label"),
         ("q" = Option<String>, Query, description = "case-insensitive substring of the name or display name")),
     responses(
         (status = 200, description = "Newest first", body = ClientList),
-        (status = 400, description = "`validation_error` (limit, offset, status)", body = BadRequestBody),
+        (status = 400, description = "`validation_error` (limit, offset, cursor, status, filters)", body = BadRequestBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 429, description = "`rate_limited`", body = ErrorBody),
         (status = 503, description = "`unavailable`", body = ErrorBody)))]

@@ -128,9 +128,13 @@ fn app_create_client() {}
     params(
         ("q" = Option<String>, Query, max_length = 255, description = "Case-insensitive substring of the name or display name"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1–200, default 200"),
-        ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0")),
+        ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0; not with `cursor`"),
+        ("cursor" = Option<String>, Query, description = "The `X-Next-Cursor` header of the previous page (opaque); send `q` again")),
     responses(
-        (status = 200, description = "The organization's clients, newest first; the total in `X-Total-Count`", body = [AppClient]),
+        (status = 200, description = "The organization's clients, newest first", body = [AppClient],
+            headers(
+                ("X-Total-Count" = u64, description = "Clients matching `q`, in all"),
+                ("X-Next-Cursor" = String, description = "The `cursor` of the next page; absent on the last page"))),
         (status = 400, description = "`validation_error`", body = BadRequestBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody)))]
 fn app_list_clients() {}

@@ -83,6 +83,7 @@ impl Surface {
                 Field::Query,
                 Field::Limit,
                 Field::Offset,
+                Field::Cursor,
             ]
             .into_iter()
             .find(|f| self.field_name(*f) == k);
@@ -90,6 +91,7 @@ impl Surface {
                 (_, Some(Field::Query)) => &mut input.search,
                 (_, Some(Field::Limit)) => &mut input.limit,
                 (_, Some(Field::Offset)) => &mut input.offset,
+                (_, Some(Field::Cursor)) => &mut input.cursor,
                 (Self::Management, Some(Field::Status)) => &mut input.status,
                 (Self::Management, Some(Field::BusinessType)) => &mut input.business_type,
                 (Self::Management, Some(Field::SubscriptionPlan)) => &mut input.subscription_plan,

@@ -95,8 +95,8 @@ async fn api_key_creations_get_uuids_and_user_creations_cuids() {
     assert_eq!(c.created_by.as_ref(), Some(&user.user().unwrap().id));
     assert_eq!(
         c.slug.as_str(),
-        "abc-motors-2",
-        "slugs are unique across organizations"
+        "abc-motors",
+        "slugs are unique within an organization: another's never shows"
     );
 }
 

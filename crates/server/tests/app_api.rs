@@ -1544,3 +1544,59 @@ async fn the_web_app_and_the_reference_are_served_from_the_binary() {
         404
     );
 }
+
+/// `cursor` paging on `/api/clients` through `X-Next-Cursor`, with `q` sent again.
+async fn app_cursor_paging(app: TestApp) {
+    let (browser, _) = verified_browser(&app, "cursor").await;
+    let org = browser.send("GET", "/api/auth/session", None).await.json()["user"]["organizationId"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    app.server
+        .services
+        .organizations
+        .set_plan(org, Plan::Enterprise)
+        .await
+        .unwrap();
+    for i in 0..5 {
+        let res = browser
+            .create(&json!({"name": format!("Cursor {i}"), "domain": "c.io"}))
+            .await;
+        assert_eq!(res.status, 201);
+    }
+    browser
+        .create(&json!({"name": "Other", "domain": "o.io"}))
+        .await;
+    let mut seen = Vec::new();
+    let mut path = "/api/clients?q=cursor&limit=2".to_owned();
+    loop {
+        let res = browser.send("GET", &path, None).await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.header("x-total-count"), Some("5"));
+        seen.extend(
+            res.json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap().to_owned()),
+        );
+        match res.header("x-next-cursor") {
+            Some(next) => path = format!("/api/clients?q=cursor&limit=2&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        ["Cursor 4", "Cursor 3", "Cursor 2", "Cursor 1", "Cursor 0"]
+    );
+    let res = browser.send("GET", "/api/clients?cursor=zz", None).await;
+    assert_eq!(
+        (
+            res.status.as_u16(),
+            res.json()["details"][0]["path"].clone()
+        ),
+        (400, json!(["cursor"]))
+    );
+}
+both!(app_cursor_paging, Plan::Free);

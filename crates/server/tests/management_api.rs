@@ -282,16 +282,28 @@ async fn crud(app: TestApp) {
     assert_eq!(names, ["Beta", "Alpha", "Zeta Corp"]);
     assert_eq!(
         list["pagination"],
-        json!({"limit": 50, "offset": 0, "total": 3})
+        json!({"limit": 50, "offset": 0, "total": 3, "next_cursor": null})
     );
     let page = app
         .call("GET", "/v1/clients?limit=1&offset=1", None)
         .await
         .json();
     assert_eq!(page["data"][0]["name"], "Alpha");
+    let next = page["pagination"]["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
     assert_eq!(
         page["pagination"],
-        json!({"limit": 1, "offset": 1, "total": 3})
+        json!({"limit": 1, "offset": 1, "total": 3, "next_cursor": next})
+    );
+    let after = app
+        .call("GET", &format!("/v1/clients?limit=1&cursor={next}"), None)
+        .await
+        .json();
+    assert_eq!(
+        after["data"][0]["name"], "Zeta Corp",
+        "the cursor continues the offset walk"
     );
     let trial = app
         .call("GET", "/v1/clients?status=trial", None)
@@ -606,7 +618,7 @@ async fn name_taken_case_insensitively(app: TestApp) {
             json!({"error": "A client with this name already exists", "code": "name_taken"})
         );
     }
-    // Slugs stay unique across the installation.
+    // Slugs are unique within an organization: another organization's "ABC Motors" never shows.
     let (_, other_key) = common::new_org(&app.server, Plan::Enterprise).await;
     let res = app
         .call_as(
@@ -616,7 +628,19 @@ async fn name_taken_case_insensitively(app: TestApp) {
             Some(r#"{"name":"ABC Motors","type":"t","subscription_plan":"p"}"#),
         )
         .await;
-    assert_eq!(res.json()["data"]["slug"], "abc-motors-2");
+    assert_eq!(res.json()["data"]["slug"], "abc-motors");
+    let res = app
+        .call(
+            "POST",
+            "/v1/clients",
+            Some(r#"{"name":"ABC-Motors","type":"t","subscription_plan":"p"}"#),
+        )
+        .await;
+    assert_eq!(
+        res.json()["data"]["slug"],
+        "abc-motors-2",
+        "a clash inside one"
+    );
 }
 both!(name_taken_case_insensitively, Plan::Enterprise);
 
@@ -999,3 +1023,81 @@ async fn control_characters_never_reach_the_database(app: TestApp) {
     assert_eq!(res.json()["pagination"]["total"], 0);
 }
 both!(control_characters_never_reach_the_database, Plan::Free);
+
+// ------------------------------------------------------------------------------ cursor paging
+
+/// `cursor` paging on `/v1/clients`: every client once, newest first, with a filter sent again on
+/// each page; `next_cursor` is `null` on the last page; a bad cursor, or one with an offset, is a
+/// 400 at `["cursor"]`; the total counts every match.
+async fn cursor_paging(app: TestApp) {
+    let mut names = Vec::new();
+    for i in 0..7 {
+        let name = format!("Paged {i}");
+        let status = if i % 2 == 0 { "trial" } else { "active" };
+        let res = app
+            .call(
+                "POST",
+                "/v1/clients",
+                Some(&json!({"name": name, "type": "agency", "subscription_plan": "Pro", "status": status}).to_string()),
+            )
+            .await;
+        assert_eq!(res.status, 201);
+        names.push((name, status));
+    }
+    let walk = |filter: &'static str| {
+        let app = &app;
+        async move {
+            let mut seen = Vec::new();
+            let mut path = format!("/v1/clients?limit=3{filter}");
+            loop {
+                let res = app.call("GET", &path, None).await;
+                assert_eq!(res.status, 200, "{path}");
+                let body = res.json();
+                for c in body["data"].as_array().unwrap() {
+                    seen.push(c["name"].as_str().unwrap().to_owned());
+                }
+                let pagination = &body["pagination"];
+                match pagination["next_cursor"].as_str() {
+                    Some(next) => path = format!("/v1/clients?limit=3{filter}&cursor={next}"),
+                    None => break (seen, pagination["total"].clone()),
+                }
+            }
+        }
+    };
+    let (all, total) = walk("").await;
+    let newest_first: Vec<String> = names.iter().rev().map(|(n, _)| n.clone()).collect();
+    assert_eq!((all, total), (newest_first.clone(), json!(7)));
+    let (trials, total) = walk("&status=trial").await;
+    let expected: Vec<String> = names
+        .iter()
+        .rev()
+        .filter(|(_, s)| *s == "trial")
+        .map(|(n, _)| n.clone())
+        .collect();
+    assert_eq!((trials, total), (expected, json!(4)));
+
+    let first = app.call("GET", "/v1/clients?limit=3", None).await.json();
+    let cursor = first["pagination"]["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for bad in [
+        format!("/v1/clients?cursor={cursor}&offset=3"),
+        "/v1/clients?cursor=not-a-cursor".to_owned(),
+        "/v1/clients?cursor=6331".to_owned(),
+    ] {
+        let res = app.call("GET", &bad, None).await;
+        assert_eq!(res.status, 400, "{bad}");
+        let body = res.json();
+        assert_eq!(body["code"], "validation_error");
+        assert_eq!(body["details"][0]["path"], json!(["cursor"]), "{bad}");
+    }
+    let all = app.call("GET", "/v1/clients?limit=7", None).await.json();
+    assert_eq!(
+        all["pagination"]["next_cursor"],
+        Value::Null,
+        "the last page"
+    );
+    assert_eq!(all["pagination"]["offset"], 0);
+}
+both!(cursor_paging, Plan::Enterprise);

@@ -48,10 +48,17 @@ pub(super) async fn list_clients<S: Store>(
         .map_err(not_found(CLIENT_NOT_FOUND))?;
     let clients: Vec<AppClient> = page.clients.iter().map(AppClient::from).collect();
     let mut response = json(StatusCode::OK, &clients)?;
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         header::HeaderName::from_static("x-total-count"),
         HeaderValue::from(page.total),
     );
+    if let Some(next) = &page.next_cursor {
+        // Hex: always a valid header value.
+        let value =
+            HeaderValue::from_str(&next.encode()).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        headers.insert(header::HeaderName::from_static("x-next-cursor"), value);
+    }
     Ok(response)
 }
 
