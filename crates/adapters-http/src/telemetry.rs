@@ -128,6 +128,23 @@ fn escape(label: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// The `method` label of a request: one of the methods the API serves, or `OTHER`, so a client
+/// sending made-up methods cannot grow the metrics (their label set is closed).
+#[must_use]
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
 /// Whether an incoming request id can be echoed and logged as it is.
 #[must_use]
 pub fn valid_request_id(id: &str) -> bool {
@@ -173,7 +190,7 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "<unmatched>".to_owned());
     let latency = started.elapsed();
-    metrics.observe(method.as_str(), &route, status, latency);
+    metrics.observe(method_label(&method), &route, status, latency);
     span.in_scope(|| {
         tracing::info!(
             target: "clientele::http",

@@ -229,3 +229,56 @@ async fn rate_limit_applies_per_key_and_class() {
         .unwrap();
     assert_eq!(res.status(), 201);
 }
+
+/// The metrics' labels come from a closed set: made-up methods are `OTHER` and unknown paths
+/// `<unmatched>`, so hostile requests cannot grow `/metrics` (one series per label set).
+#[actix_web::test]
+async fn metrics_labels_are_a_closed_set() {
+    let f = fixture(OFF).await;
+    let app = test::init_service(app(f.state.clone())).await;
+    let metrics = |app| async move {
+        let res = test::call_service(app, TestRequest::get().uri("/metrics").to_request()).await;
+        String::from_utf8(test::read_body(res).await.to_vec()).unwrap()
+    };
+    for i in 0..40 {
+        let method = actix_web::http::Method::from_bytes(format!("M{i}X").as_bytes()).unwrap();
+        let req = TestRequest::default()
+            .method(method)
+            .uri(&format!("/nowhere/{i}"))
+            .to_request();
+        let _ = app.call(req).await;
+    }
+    let first = metrics(&app).await;
+    for i in 40..80 {
+        let method = actix_web::http::Method::from_bytes(format!("Q{i}Z").as_bytes()).unwrap();
+        let req = TestRequest::default()
+            .method(method)
+            .uri(&format!("/v1/clients/{i}"))
+            .to_request();
+        let _ = app.call(req).await;
+    }
+    let _ = app
+        .call(
+            TestRequest::default()
+                .method(actix_web::http::Method::from_bytes(b"BREW").unwrap())
+                .uri("/nowhere/x")
+                .to_request(),
+        )
+        .await;
+    let second = metrics(&app).await;
+    assert!(
+        !first.contains("M0X") && !second.contains("Q40Z"),
+        "no made-up method in the labels"
+    );
+    assert!(second.contains("method=\"OTHER\""), "{second}");
+    let series = |text: &str| text.lines().filter(|l| l.contains("_count{")).count();
+    // The first batch made one series (OTHER, <unmatched>, 404); the second one more
+    // (OTHER, /v1/clients/{id}, 405); the last request none.
+    assert!(
+        series(&second) <= series(&first) + 2,
+        "{} then {}",
+        series(&first),
+        series(&second)
+    );
+    assert!(!second.contains("/nowhere/"), "unknown paths collapse");
+}
