@@ -88,7 +88,9 @@ impl Target {
             rest
         } else if url.starts_with("file:") {
             return Ok(Self::SqliteFile(url.to_owned()));
-        } else if url.contains("://") {
+        } else if url.contains("://") || url.contains('=') || url.contains(char::is_whitespace) {
+            // Another scheme, or a libpq keyword/value string (`host=... password=...`): never a
+            // file to create. A path with spaces or `=` is written `sqlite://PATH`.
             return Err(unsupported());
         } else {
             url
@@ -171,7 +173,20 @@ pub fn redact(url: &str) -> String {
     let without_query_secrets = redact_query(url);
     let url = without_query_secrets.as_str();
     let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
+        // A libpq keyword/value string (`host=h password=p`): hide the secret values.
+        return url
+            .split(' ')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _))
+                    if key.eq_ignore_ascii_case("password")
+                        || key.eq_ignore_ascii_case("sslpassword") =>
+                {
+                    format!("{key}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
     };
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -348,6 +363,12 @@ mod tests {
         );
         assert!(parse("mysql://h/db").is_none());
         assert!(parse("sqlite://").is_none());
+        assert!(
+            parse("host=127.0.0.1 port=1 password=secret").is_none(),
+            "a libpq keyword string is not a file name"
+        );
+        assert!(parse("my db.sqlite").is_none(), "spaces: sqlite://PATH");
+        assert_eq!(parse("sqlite://my db.sqlite"), file("my db.sqlite"));
         assert!(parse("  ").is_none());
     }
 
@@ -358,6 +379,10 @@ mod tests {
             "postgres://app:***@db:5432/x?sslmode=require"
         );
         assert_eq!(redact("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(
+            redact("host=db port=1 password=hunter2 sslpassword=x user=app"),
+            "host=db port=1 password=*** sslpassword=*** user=app"
+        );
         assert_eq!(redact("postgres://db/x?a=b@c"), "postgres://db/x?a=b@c");
         assert_eq!(redact("clientele.db"), "clientele.db");
         assert_eq!(

@@ -184,6 +184,35 @@ fn admin_commands_postgres() {
     admin_commands(Backend::Postgres);
 }
 
+/// Only the documented URL forms: a libpq keyword string is refused on one line, with its
+/// password hidden, and no file named after it is created.
+#[test]
+fn an_unknown_database_url_form_is_refused_without_a_file() {
+    let dir = clientele_test_support::TempDir::new();
+    let out = Command::new(BIN)
+        .current_dir(&dir.0)
+        .args([
+            "orgs",
+            "list",
+            "--database-url",
+            "host=127.0.0.1 port=1 password=hunter2",
+        ])
+        .env_remove("CLIENTELE_LOG")
+        .env_remove("CLIENTELE_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("unsupported database URL"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(&dir.0).unwrap().count(),
+        0,
+        "no file was made"
+    );
+}
+
 #[test]
 fn an_unreachable_database_is_one_line() {
     let out = Command::new(BIN)

@@ -6,7 +6,7 @@ use std::fmt;
 use crate::ids::ClientId;
 
 /// A URL-safe handle derived from the name: lowercase ASCII letters and digits separated by single
-/// `-`, never empty, unique in the store's scope (today the whole installation), never changed;
+/// `-`, never empty, unique within its organization, never changed;
 /// clashes get `-2`, `-3`, … ([`slug_attempts`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Slug(String);
