@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::state::HttpSettings;
 
 /// The contract's body limit: 64 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -55,11 +56,13 @@ impl FromRequest for JsonBody {
 }
 
 impl JsonBody {
-    /// Reads the body (at most `limit` bytes) and parses it as a JSON object.
+    /// Reads the body (at most `settings.body_limit` bytes, within `settings.body_timeout`) and
+    /// parses it as a JSON object.
     ///
     /// # Errors
-    /// 415, 413 or 400 `invalid_json`, in that order.
-    pub async fn object(self, limit: usize) -> Result<JsonObject, ApiError> {
+    /// 415, 413, 408 `request_timeout` or 400 `invalid_json`, in that order.
+    pub async fn object(self, settings: &HttpSettings) -> Result<JsonObject, ApiError> {
+        let limit = settings.body_limit;
         require_json(&self.req)?;
         let declared = self
             .req
@@ -70,10 +73,12 @@ impl JsonBody {
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(ApiError::PayloadTooLarge { limit });
         }
-        let bytes = match self.payload.to_bytes_limited(limit).await {
-            Err(_) => return Err(ApiError::PayloadTooLarge { limit }),
-            Ok(Err(_)) => return Err(ApiError::InvalidJson),
-            Ok(Ok(bytes)) => bytes,
+        let read = self.payload.to_bytes_limited(limit);
+        let bytes = match actix_web::rt::time::timeout(settings.body_timeout, read).await {
+            Err(_) => return Err(ApiError::RequestTimeout),
+            Ok(Err(_)) => return Err(ApiError::PayloadTooLarge { limit }),
+            Ok(Ok(Err(_))) => return Err(ApiError::InvalidJson),
+            Ok(Ok(Ok(bytes))) => bytes,
         };
         JsonObject::parse(&bytes)
     }

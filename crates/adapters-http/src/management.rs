@@ -368,7 +368,7 @@ async fn create_client<S: Store>(
     req: HttpRequest,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let mut body = body.object(state.settings.body_limit).await?;
+    let mut body = body.object(&state.settings).await?;
     let fingerprint = body.fingerprint();
     let parsed = NewClient::parse(SURFACE.client_input(&mut body), &ClientSchema::MANAGEMENT);
     let key = idempotency_key(&req);
@@ -506,7 +506,7 @@ async fn update_client<S: Store>(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = client_id(&req, CLIENT_NOT_FOUND)?;
-    let mut body = body.object(state.settings.body_limit).await?;
+    let mut body = body.object(&state.settings).await?;
     let patch = ClientPatch::parse(SURFACE.client_input(&mut body), &ClientSchema::MANAGEMENT)
         .map_err(|e| ApiError::validation(SURFACE, e))?;
     let client = state

@@ -25,7 +25,14 @@ pub struct HttpSettings {
     pub body_limit: usize,
     /// Per-API-key allowances of the management API.
     pub rate_limits: RateLimits,
+    /// How long a request body may take to arrive once its head is read: 408 `request_timeout`
+    /// past it (a client sending a few bytes a minute cannot hold a connection). Defaults to
+    /// [`BODY_TIMEOUT`].
+    pub body_timeout: std::time::Duration,
 }
+
+/// The default [`HttpSettings::body_timeout`]: 10 seconds.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Default for HttpSettings {
     fn default() -> Self {
@@ -33,6 +40,7 @@ impl Default for HttpSettings {
             allowed_origins: Vec::new(),
             secure_cookies: false,
             body_limit: BODY_LIMIT,
+            body_timeout: BODY_TIMEOUT,
             rate_limits: RateLimits::default(),
         }
     }

@@ -221,11 +221,13 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
                 create_per_minute: settings.create_rate_limit,
                 other_per_minute: settings.rate_limit,
             },
+            body_timeout: Duration::from_millis(settings.request_timeout_ms),
             ..HttpSettings::default()
         },
     );
     let mut server = HttpServer::new(move || clientele_adapters_http::app(state.clone()))
-        .shutdown_timeout(settings.shutdown_timeout);
+        .shutdown_timeout(settings.shutdown_timeout)
+        .client_request_timeout(Duration::from_millis(settings.request_timeout_ms));
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }

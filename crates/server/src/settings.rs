@@ -48,6 +48,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     #[garde(range(max = 3600))]
     pub shutdown_timeout: u64,
+    #[garde(range(min = 100, max = 600_000))]
+    pub request_timeout_ms: u64,
 }
 
 impl Settings {
@@ -74,6 +76,7 @@ impl Settings {
             argon2: argon2_params(global),
             workers: serve.workers,
             shutdown_timeout: serve.shutdown_timeout,
+            request_timeout_ms: serve.request_timeout_ms,
         };
         settings.check()?;
         Ok(settings)
@@ -123,6 +126,7 @@ impl Settings {
             argon2: Argon2Params::cheap(),
             workers: Some(2),
             shutdown_timeout: 5,
+            request_timeout_ms: 10_000,
         }
     }
 

@@ -1101,3 +1101,40 @@ async fn cursor_paging(app: TestApp) {
     assert_eq!(all["pagination"]["offset"], 0);
 }
 both!(cursor_paging, Plan::Enterprise);
+
+// ------------------------------------------------------------------------------ slow clients
+
+/// A body that never finishes arriving gets 408 `request_timeout` within the request timeout,
+/// and the connection is closed: a client sending a byte a minute cannot hold it.
+#[actix_web::test]
+async fn a_body_that_does_not_arrive_is_408() {
+    use std::io::{Read as _, Write as _};
+    let app = TestApp::start_with(Backend::Sqlite, Plan::Enterprise, |s| {
+        s.request_timeout_ms = 500;
+    })
+    .await;
+    let addr = app.server.addr;
+    let key = app.key.clone();
+    let (status, elapsed) = actix_web::rt::task::spawn_blocking(move || {
+        let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let started = std::time::Instant::now();
+        write!(
+            tcp,
+            "POST /v1/clients HTTP/1.1\r\nHost: t\r\nX-API-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        let _ = tcp.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        (text, started.elapsed())
+    })
+    .await
+    .unwrap();
+    assert!(status.starts_with("HTTP/1.1 408"), "{status}");
+    assert!(status.contains("\"code\":\"request_timeout\""), "{status}");
+    // `read_to_end` returned well before its 10 s read timeout: the server closed the connection.
+    assert!(elapsed < std::time::Duration::from_secs(3), "{elapsed:?}");
+    // The server still answers others.
+    assert_eq!(app.call("GET", "/v1/clients", None).await.status, 200);
+}

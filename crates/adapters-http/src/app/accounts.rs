@@ -23,7 +23,7 @@ pub(super) async fn sign_up<S: Store>(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&req, &state.settings)?;
-    let mut body = body.object(state.settings.body_limit).await?;
+    let mut body = body.object(&state.settings).await?;
     let new = NewAccount::parse(
         body.take(SURFACE.field_name(Field::Email)),
         body.take(SURFACE.field_name(Field::Password)),
@@ -45,7 +45,7 @@ pub(super) async fn log_in<S: Store>(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&req, &state.settings)?;
-    let mut body = body.object(state.settings.body_limit).await?;
+    let mut body = body.object(&state.settings).await?;
     let mut c = Collector::new();
     let email = c.required_text(Field::Email, body.take(SURFACE.field_name(Field::Email)));
     let password = c.required_text(
@@ -110,7 +110,7 @@ pub(super) async fn verify_email<S: Store>(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&req, &state.settings)?;
-    let mut body = body.object(state.settings.body_limit).await?;
+    let mut body = body.object(&state.settings).await?;
     let mut c = Collector::new();
     let token = c.required_text(Field::Token, body.take(SURFACE.field_name(Field::Token)));
     c.check().map_err(|e| ApiError::validation(SURFACE, e))?;

@@ -23,7 +23,7 @@ pub(super) async fn create_client<S: Store>(
     let grant = clients
         .authorize_create(&auth.caller())
         .map_err(not_found(CLIENT_NOT_FOUND))?;
-    let mut body = body.object(state.settings.body_limit).await?;
+    let mut body = body.object(&state.settings).await?;
     let new = NewClient::parse(SURFACE.client_input(&mut body), &ClientSchema::APP)
         .map_err(|e| ApiError::validation(SURFACE, e))?;
     let client = clients
@@ -84,7 +84,7 @@ pub(super) async fn update_client<S: Store>(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = client_id(&req, CLIENT_NOT_FOUND_OR_UNAUTHORIZED)?;
-    let mut body = body.object(state.settings.body_limit).await?;
+    let mut body = body.object(&state.settings).await?;
     let patch = ClientPatch::parse(SURFACE.client_input(&mut body), &ClientSchema::APP)
         .map_err(|e| ApiError::validation(SURFACE, e))?;
     let client = state

@@ -54,7 +54,7 @@ pub(super) async fn create_key<S: Store>(
     let grant = accounts
         .authorize_api_key(&auth.caller())
         .map_err(account_error)?;
-    let mut body = body.object(state.settings.body_limit).await?;
+    let mut body = body.object(&state.settings).await?;
     let new = NewApiKey::parse(
         body.take(SURFACE.field_name(Field::Name)),
         body.take(SURFACE.field_name(Field::Environment)),

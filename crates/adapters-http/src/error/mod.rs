@@ -81,6 +81,8 @@ pub enum ApiError {
         /// The limit, in bytes (the message states it in whole KiB).
         limit: usize,
     },
+    /// 408 `request_timeout`: the body did not arrive in time (the connection is closed).
+    RequestTimeout,
     /// 415 `unsupported_media_type`.
     UnsupportedMediaType,
     /// 429 `rate_limited`, with `Retry-After` seconds.
@@ -114,6 +116,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
             Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::RequestTimeout => "request_timeout",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
@@ -139,6 +142,7 @@ impl ApiError {
             | Self::IdempotencyKeyReused
             | Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -173,6 +177,7 @@ impl ApiError {
             Self::PayloadTooLarge { limit } => {
                 format!("Request body is larger than {} KiB", limit / 1024)
             }
+            Self::RequestTimeout => "The request body was not received in time".to_owned(),
             Self::UnsupportedMediaType => "Content-Type must be application/json".to_owned(),
             Self::RateLimited { .. } => "Too many requests".to_owned(),
             Self::Unavailable(_) => "Service unavailable".to_owned(),
@@ -233,6 +238,7 @@ impl ApiError {
             | Self::IdempotencyKeyReused
             | Self::IdempotencyKeyInUse
             | Self::PayloadTooLarge { .. }
+            | Self::RequestTimeout
             | Self::UnsupportedMediaType
             | Self::RateLimited { .. }
             | Self::Unavailable(_)
@@ -301,6 +307,10 @@ impl ResponseError for ApiError {
             }
             Self::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, *allow));
+            }
+            Self::RequestTimeout => {
+                // The rest of the body may still come: the connection cannot be reused.
+                response.force_close();
             }
             _ => {}
         }
