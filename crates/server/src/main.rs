@@ -20,28 +20,13 @@ async fn main() -> ExitCode {
     } else {
         "off"
     };
-    telemetry::init(
+    let logs = telemetry::init(
         cli.global.log_format,
         cli.global.log.as_deref().unwrap_or(default_log),
     );
-    let result = match cli.command {
-        Command::Serve(args) => match Settings::from_args(&cli.global, &args) {
-            Ok(settings) => serve(settings).await.map_err(|e| e.to_string()),
-            Err(e) => Err(e),
-        },
-        Command::Migrate => migrate(&cli.global).await.map(print),
-        Command::Orgs(cmd) => match admin_services(&cli.global).await {
-            Ok(s) => admin::orgs(&s, cmd).await.map(print),
-            Err(e) => Err(e),
-        },
-        Command::Keys(cmd) => match admin_services(&cli.global).await {
-            Ok(s) => admin::keys(&s, cmd).await.map(print),
-            Err(e) => Err(e),
-        },
-        Command::Users(cmd) => match admin_services(&cli.global).await {
-            Ok(s) => admin::users(&s, cmd).await.map(print),
-            Err(e) => Err(e),
-        },
+    let result = match (logs, cli.command) {
+        (Err(e), _) => Err(e),
+        (Ok(()), command) => run(&cli.global, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -53,6 +38,29 @@ async fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs one subcommand.
+async fn run(global: &GlobalArgs, command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve(args) => match Settings::from_args(global, &args) {
+            Ok(settings) => serve(settings).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        },
+        Command::Migrate => migrate(global).await.map(print),
+        Command::Orgs(cmd) => match admin_services(global).await {
+            Ok(s) => admin::orgs(&s, cmd).await.map(print),
+            Err(e) => Err(e),
+        },
+        Command::Keys(cmd) => match admin_services(global).await {
+            Ok(s) => admin::keys(&s, cmd).await.map(print),
+            Err(e) => Err(e),
+        },
+        Command::Users(cmd) => match admin_services(global).await {
+            Ok(s) => admin::users(&s, cmd).await.map(print),
+            Err(e) => Err(e),
+        },
     }
 }
 

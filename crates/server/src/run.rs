@@ -127,15 +127,27 @@ pub fn services(store: DieselStore, settings: &Settings) -> Result<AppServices, 
     ))
 }
 
-/// The origins allowed on cookie-authenticated writes: `http://BIND`, `http://localhost:PORT`
-/// and the configured ones.
+/// The origins allowed on cookie-authenticated writes: `http://BIND`, `http://localhost:PORT`,
+/// the origin of the public URL, and the configured ones.
 #[must_use]
-pub fn allowed_origins(bound: SocketAddr, extra: &[String]) -> Vec<String> {
+pub fn allowed_origins(
+    bound: SocketAddr,
+    public_url: Option<&str>,
+    extra: &[String],
+) -> Vec<String> {
     let mut origins = vec![
         format!("http://{bound}"),
         format!("http://localhost:{}", bound.port()),
     ];
-    for o in extra {
+    // The origin of the public URL: its scheme and authority, without a path.
+    let public = public_url.map(|url| {
+        let start = url.find("://").map_or(0, |i| i + 3);
+        let end = url[start..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| start + i);
+        url[..end].to_ascii_lowercase()
+    });
+    for o in public.iter().chain(extra) {
         let o = o.trim().trim_end_matches('/').to_owned();
         if !o.is_empty() && !origins.contains(&o) {
             origins.push(o);
@@ -215,7 +227,11 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
     let state = AppState::new(
         Arc::clone(&services),
         HttpSettings {
-            allowed_origins: allowed_origins(addr, &settings.allowed_origins),
+            allowed_origins: allowed_origins(
+                addr,
+                settings.public_url.as_deref(),
+                &settings.allowed_origins,
+            ),
             secure_cookies: settings.secure_cookies,
             rate_limits: RateLimits {
                 create_per_minute: settings.create_rate_limit,
@@ -329,5 +345,33 @@ async fn purge_expired(services: Arc<AppServices>) {
             ),
             Err(e) => tracing::warn!(error = %e, "purging expired records failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_urls_origin_is_allowed() {
+        let bound = SocketAddr::from(([0, 0, 0, 0], 8080));
+        let origins = allowed_origins(
+            bound,
+            Some("https://Clients.Example.com/app/?x=1"),
+            &[
+                "https://other.example/".to_owned(),
+                "https://clients.example.com".to_owned(),
+            ],
+        );
+        assert_eq!(
+            origins,
+            [
+                "http://0.0.0.0:8080",
+                "http://localhost:8080",
+                "https://clients.example.com",
+                "https://other.example",
+            ]
+        );
+        assert_eq!(allowed_origins(bound, None, &[]).len(), 2);
     }
 }

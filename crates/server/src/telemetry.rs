@@ -7,8 +7,12 @@ use tracing_subscriber::EnvFilter;
 use crate::cli::LogFormat;
 
 /// Installs the global subscriber (once; later calls are ignored).
-pub fn init(format: LogFormat, filter: &str) {
-    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+///
+/// # Errors
+/// A filter `EnvFilter` cannot parse, on one line (it is refused, not silently replaced).
+pub fn init(format: LogFormat, filter: &str) -> Result<(), String> {
+    let filter =
+        EnvFilter::try_new(filter).map_err(|e| format!("invalid --log filter {filter:?}: {e}"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -20,4 +24,5 @@ pub fn init(format: LogFormat, filter: &str) {
             .with_span_list(false)
             .try_init(),
     };
+    Ok(())
 }

@@ -1600,3 +1600,70 @@ async fn app_cursor_paging(app: TestApp) {
     );
 }
 both!(app_cursor_paging, Plan::Free);
+
+/// Behind a proxy (`--public-url https://clients.example.com`): a browser's writes from that
+/// origin are allowed, and the verification link points there.
+#[actix_web::test]
+async fn behind_a_proxy_the_public_origin_works() {
+    let mail = clientele_test_support::TempDir::new();
+    let mail_dir = mail.0.clone();
+    let app = TestApp::start_with(Backend::Sqlite, Plan::Free, move |s| {
+        s.public_url = Some("https://clients.example.com".to_owned());
+        s.mail_dir = mail_dir;
+    })
+    .await;
+    let origin = [
+        ("Content-Type", "application/json"),
+        ("Origin", "https://clients.example.com"),
+    ];
+    let body =
+        json!({"email": "proxy@example.com", "password": "correct horse battery"}).to_string();
+    let res = app
+        .send("POST", "/api/auth/signup", &origin, Some(body.as_bytes()))
+        .await;
+    assert_eq!(res.status, 201, "{:?}", String::from_utf8_lossy(&res.body));
+    let cookie = format!("next-auth.session-token={}", session_cookie(&res));
+    let message = std::fs::read_dir(&mail.0)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .next()
+        .expect("a message");
+    let token = message
+        .split("https://clients.example.com/verify-email?token=")
+        .nth(1)
+        .expect("the link uses the public URL")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let verify = json!({ "token": token }).to_string();
+    let res = app
+        .send(
+            "POST",
+            "/api/auth/verify-email",
+            &origin,
+            Some(verify.as_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    let with_cookie = [origin[0], origin[1], ("Cookie", cookie.as_str())];
+    let client = json!({"name": "Proxied", "domain": "proxied.example"}).to_string();
+    let res = app
+        .send(
+            "POST",
+            "/api/clients",
+            &with_cookie,
+            Some(client.as_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    let evil = [
+        origin[0],
+        ("Origin", "https://evil.example"),
+        ("Cookie", cookie.as_str()),
+    ];
+    let res = app
+        .send("POST", "/api/clients", &evil, Some(client.as_bytes()))
+        .await;
+    assert_eq!(res.status, 403);
+}

@@ -184,6 +184,23 @@ fn admin_commands_postgres() {
     admin_commands(Backend::Postgres);
 }
 
+/// An invalid `--log` filter is refused on one line instead of silently replaced.
+#[test]
+fn an_invalid_log_filter_is_refused() {
+    let dir = clientele_test_support::TempDir::new();
+    let out = Command::new(BIN)
+        .current_dir(&dir.0)
+        .args(["--log", "info,[", "orgs", "list"])
+        .env_remove("CLIENTELE_LOG")
+        .env_remove("CLIENTELE_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("invalid --log filter"), "{stderr}");
+}
+
 /// Only the documented URL forms: a libpq keyword string is refused on one line, with its
 /// password hidden, and no file named after it is created.
 #[test]
