@@ -161,6 +161,10 @@ pub struct ServeArgs {
     /// Milliseconds a client gets to send a request's head, and then its body: 408 past them.
     #[arg(long, env = "CLIENTELE_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
+    /// Do not apply pending migrations at start (for deployments that run `clientele migrate`
+    /// as a separate step): refuse to start while any is pending.
+    #[arg(long, env = "CLIENTELE_NO_MIGRATE")]
+    pub no_migrate: bool,
 }
 
 #[derive(Debug, Subcommand)]

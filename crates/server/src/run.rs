@@ -80,12 +80,49 @@ async fn open_store_with(
     url: &str,
     options: PoolOptions,
 ) -> Result<(DieselStore, Vec<String>), StartError> {
-    let url = url.to_owned();
-    let store = tokio::task::spawn_blocking(move || DieselStore::connect(&url, options))
-        .await
-        .map_err(|e| StartError::Setup(format!("connecting to the database: {e}")))??;
+    let store = connect(url, options).await?;
     let applied = store.migrate().await?;
     Ok((store, applied))
+}
+
+/// A pool on the database, connected (blocking work on the blocking pool), not migrated.
+async fn connect(url: &str, options: PoolOptions) -> Result<DieselStore, StartError> {
+    let url = url.to_owned();
+    Ok(
+        tokio::task::spawn_blocking(move || DieselStore::connect(&url, options))
+            .await
+            .map_err(|e| StartError::Setup(format!("connecting to the database: {e}")))??,
+    )
+}
+
+fn pool_options(settings: &Settings) -> PoolOptions {
+    PoolOptions {
+        max_size: settings.pool_size,
+        connection_timeout: settings.pool_timeout(),
+        ..PoolOptions::default()
+    }
+}
+
+/// Warns about settings that are fine on a laptop and wrong on a public address.
+fn warn_about_exposure(settings: &Settings, addr: SocketAddr) {
+    if addr.ip().is_loopback() {
+        return;
+    }
+    if settings.public_url.is_none() {
+        tracing::warn!(
+            %addr,
+            "listening on a non-loopback address without --public-url: verification links point at \
+             http://{addr} and only that origin may write from a browser; set --public-url to the \
+             address people use (e.g. https://clients.example.com)"
+        );
+    }
+    if settings.mailer_url.is_none() {
+        tracing::warn!(
+            mail_dir = %settings.mail_dir.display(),
+            "listening on a non-loopback address with the .eml mailer: verification messages are \
+             files in --mail-dir, not sent; set --mailer-url to an SMTP server"
+        );
+    }
 }
 
 /// The use cases over `store` with the production clock, ids, argon2id and the `.eml` mailer.
@@ -201,21 +238,8 @@ struct Prepared {
 /// Actix's own signal handling is off: [`serve`] installs its handlers before announcing itself.
 async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
     settings.check().map_err(StartError::Settings)?;
-    let (store, applied) = open_store(
-        &settings.database_url,
-        settings.pool_size,
-        settings.pool_timeout(),
-    )
-    .await?;
-    if !applied.is_empty() {
-        tracing::info!(migrations = ?applied, "applied migrations");
-    }
-    let services = Arc::new(services(store, settings)?);
-    let bootstrap = services
-        .accounts
-        .bootstrap()
-        .await
-        .map_err(|e| StartError::Setup(format!("bootstrap failed: {e}")))?;
+    // The port first: a server that cannot listen must not bootstrap (its key would be printed
+    // by a process that then exits, and the next start would print none).
     let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
         addr: settings.bind,
         source,
@@ -224,6 +248,36 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
         addr: settings.bind,
         source,
     })?;
+    let store = if settings.migrate {
+        let (store, applied) = open_store(
+            &settings.database_url,
+            settings.pool_size,
+            settings.pool_timeout(),
+        )
+        .await?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "applied migrations");
+        }
+        store
+    } else {
+        let store = connect(&settings.database_url, pool_options(settings)).await?;
+        let pending = store.pending_migrations().await?;
+        if !pending.is_empty() {
+            return Err(StartError::Settings(format!(
+                "the database needs {} migration(s) ({}): run `clientele migrate` first, or start without --no-migrate",
+                pending.len(),
+                pending.join(", ")
+            )));
+        }
+        store
+    };
+    warn_about_exposure(settings, addr);
+    let services = Arc::new(services(store, settings)?);
+    let bootstrap = services
+        .accounts
+        .bootstrap()
+        .await
+        .map_err(|e| StartError::Setup(format!("bootstrap failed: {e}")))?;
     let state = AppState::new(
         Arc::clone(&services),
         HttpSettings {

@@ -50,6 +50,9 @@ pub struct Settings {
     pub shutdown_timeout: u64,
     #[garde(range(min = 100, max = 600_000))]
     pub request_timeout_ms: u64,
+    /// Whether `serve` applies pending migrations (`--no-migrate`: refuse to start instead).
+    #[garde(skip)]
+    pub migrate: bool,
 }
 
 impl Settings {
@@ -77,6 +80,7 @@ impl Settings {
             workers: serve.workers,
             shutdown_timeout: serve.shutdown_timeout,
             request_timeout_ms: serve.request_timeout_ms,
+            migrate: !serve.no_migrate,
         };
         settings.check()?;
         Ok(settings)
@@ -127,6 +131,7 @@ impl Settings {
             workers: Some(2),
             shutdown_timeout: 5,
             request_timeout_ms: 10_000,
+            migrate: true,
         }
     }
 

@@ -840,3 +840,95 @@ fn usage_errors_are_one_line() {
             .contains("Usage: clientele")
     );
 }
+
+/// `serve --no-migrate` refuses a database with pending migrations (one line, what to run) and
+/// starts on a migrated one.
+#[test]
+fn serve_without_migrating() {
+    let db = TestDb::empty(Backend::Sqlite);
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--no-migrate",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            db.url(),
+        ])
+        .env("CLIENTELE_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("clientele migrate"), "{stderr}");
+    run(&db, &["migrate"]).json();
+    let (child, _, rx) = serve(&db, &["--no-migrate"]);
+    let (code, _) = stop(child, &rx);
+    assert_eq!(code, 0);
+}
+
+/// A `serve` that cannot listen does not bootstrap: the next start creates the operator's
+/// organization and prints its key (it is never lost).
+#[test]
+fn a_failed_bind_keeps_the_bootstrap_for_the_next_start() {
+    let db = TestDb::empty(Backend::Sqlite);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            db.url(),
+        ])
+        .env("CLIENTELE_LOG", "info")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("cannot listen"), "{stderr}");
+    assert!(
+        !stderr.contains("vox_mgmt_"),
+        "no key printed by a server that exits: {stderr}"
+    );
+    drop(taken);
+    let (child, _, rx) = serve(&db, &[]);
+    let (code, lines) = stop(child, &rx);
+    assert_eq!(code, 0);
+    assert!(
+        lines.iter().any(|l| l.contains("vox_mgmt_")),
+        "the next start bootstraps: {lines:?}"
+    );
+}
+
+/// A non-loopback bind without `--public-url`, or with the `.eml` mailer, warns what to set.
+#[test]
+fn a_public_bind_warns_what_to_set() {
+    let db = TestDb::empty(Backend::Sqlite);
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "0.0.0.0:0", "--database-url", db.url()])
+        .env("CLIENTELE_LOG", "warn,clientele=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut warnings = Vec::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        let done = line.contains("INFO") && line.contains("listening");
+        warnings.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = warnings.join("\n");
+    assert!(
+        text.contains("WARN") && text.contains("set --public-url"),
+        "{text}"
+    );
+    assert!(text.contains("set --mailer-url"), "{text}");
+}
