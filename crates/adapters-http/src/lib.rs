@@ -193,11 +193,44 @@ pub fn app<S: Store>(
     >,
 > {
     let metrics = Arc::clone(&state.metrics);
+    let settings = state.settings.clone();
     App::new()
+        .wrap(cors(settings))
         .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
             telemetry_mw(Arc::clone(&metrics), req, next)
         }))
         .configure(move |cfg| configure(cfg, state))
+}
+
+/// CORS for the allowed origins only (`HttpSettings::allowed_origins`): a web front end served
+/// from one of them may call both APIs with credentials; its preflight is answered. Requests
+/// from any other origin get no CORS headers (and their cookie writes stay 403 `forbidden`).
+pub fn cors(settings: std::sync::Arc<HttpSettings>) -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allowed_origin_fn(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| settings.allows_origin(origin))
+        })
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::HeaderName::from_static("x-api-key"),
+            actix_web::http::header::HeaderName::from_static("idempotency-key"),
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            "x-total-count",
+            "x-next-cursor",
+            "x-request-id",
+            "retry-after",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+            "idempotent-replayed",
+        ])
+        .supports_credentials()
+        .max_age(600)
 }
 
 async fn telemetry_mw<B: MessageBody + 'static>(

@@ -34,6 +34,18 @@ pub struct HttpSettings {
 /// The default [`HttpSettings::body_timeout`]: 10 seconds.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+impl HttpSettings {
+    /// Whether `origin` is one of [`Self::allowed_origins`] (ignoring ASCII case and a trailing
+    /// `/`): the one rule for cookie-authenticated writes and for CORS.
+    #[must_use]
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        let origin = origin.trim_end_matches('/');
+        self.allowed_origins
+            .iter()
+            .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    }
+}
+
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {

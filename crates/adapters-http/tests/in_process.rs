@@ -282,3 +282,64 @@ async fn metrics_labels_are_a_closed_set() {
     );
     assert!(!second.contains("/nowhere/"), "unknown paths collapse");
 }
+
+/// CORS answers the allowed origins only: the preflight of a credentialed write from a front end
+/// on an allowed origin, and its actual responses; nothing for any other origin.
+#[actix_web::test]
+async fn cors_for_the_allowed_origins_only() {
+    let f = fixture(OFF).await;
+    let state = AppState::new(
+        Arc::clone(&f.state.services),
+        HttpSettings {
+            allowed_origins: vec!["https://app.example.com".into()],
+            ..HttpSettings::default()
+        },
+    );
+    let app = test::init_service(app(state)).await;
+    let preflight = |origin: &'static str| {
+        TestRequest::default()
+            .method(actix_web::http::Method::OPTIONS)
+            .uri("/api/clients")
+            .insert_header(("Origin", origin))
+            .insert_header(("Access-Control-Request-Method", "POST"))
+            .insert_header(("Access-Control-Request-Headers", "content-type"))
+            .to_request()
+    };
+    let res = test::call_service(&app, preflight("https://app.example.com")).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let h = res.headers();
+    assert_eq!(
+        h.get("access-control-allow-origin").unwrap(),
+        "https://app.example.com"
+    );
+    assert_eq!(h.get("access-control-allow-credentials").unwrap(), "true");
+    assert!(
+        h.get("access-control-allow-methods")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    let res = test::call_service(&app, preflight("https://evil.example")).await;
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+
+    let get = |origin: &'static str| {
+        TestRequest::get()
+            .uri("/health")
+            .insert_header(("Origin", origin))
+            .to_request()
+    };
+    let res = test::call_service(&app, get("https://app.example.com")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers().get("access-control-allow-origin").unwrap(),
+        "https://app.example.com"
+    );
+    let res = test::call_service(&app, get("https://evil.example")).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "other origins are served, without CORS headers"
+    );
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}

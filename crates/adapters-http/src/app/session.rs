@@ -83,15 +83,8 @@ pub(super) fn check_origin(req: &HttpRequest, settings: &HttpSettings) -> Result
     let Some(origin) = req.headers().get(header::ORIGIN) else {
         return Ok(());
     };
-    let origin = origin
-        .to_str()
-        .map_err(|_| ApiError::Forbidden)?
-        .trim_end_matches('/');
-    let allowed = settings
-        .allowed_origins
-        .iter()
-        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin));
-    if allowed {
+    let origin = origin.to_str().map_err(|_| ApiError::Forbidden)?;
+    if settings.allows_origin(origin) {
         Ok(())
     } else {
         Err(ApiError::Forbidden)
