@@ -197,7 +197,7 @@ fn app_list_keys() {}
         (status = 201, description = "Created; `key` is shown this once", body = AppKey),
         (status = 400, description = "`invalid_json` or `validation_error`", body = BadRequestBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
-        (status = 403, description = "`verification_required` or `forbidden`", body = AppForbiddenBody),
+        (status = 403, description = "`verification_required`, `trial_ended` (an expired trial takes no key) or `forbidden`", body = AppForbiddenBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
         (status = 503, description = "`unavailable`", body = ErrorBody)))]

@@ -175,6 +175,10 @@ pub enum AccountError {
     /// The app API's access gate: the user may not create clients (nor keys) yet.
     #[error(transparent)]
     VerificationRequired(#[from] VerificationRequired),
+    /// The user's trial has ended (their creates count as the free plan): they may not take an
+    /// API key, whose creates would count against the organization's own plan instead.
+    #[error("the trial has ended")]
+    TrialEnded,
     /// No, unknown, revoked or expired credential.
     #[error("Unauthorized")]
     Unauthorized,

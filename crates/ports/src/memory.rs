@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use clientele_domain::{
     ApiKey, ApiKeyId, Client, ClientId, ClientPatch, ClientQuery, Cursor, Email, Organization,
-    OrganizationId, Plan, Slug, SlugAttempt, User, UserId, slug_attempts,
+    OrganizationId, Plan, Slug, SlugAttempt, User, slug_attempts,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -344,15 +344,6 @@ impl UserRepository for MemoryStore {
         }
         s.users.push((user.clone(), password_hash.to_owned()));
         Ok(())
-    }
-
-    async fn get_user(&self, id: &UserId) -> Result<User, RepoError> {
-        let s = self.lock()?;
-        s.users
-            .iter()
-            .find(|(u, _)| &u.id == id)
-            .map(|(u, _)| u.clone())
-            .ok_or(RepoError::NotFound)
     }
 
     async fn find_credentials(&self, email: &Email) -> Result<Option<Credentials>, RepoError> {

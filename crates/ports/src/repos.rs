@@ -212,11 +212,6 @@ pub trait UserRepository: Send + Sync {
         password_hash: &str,
         new_organization: Option<&Organization>,
     ) -> Result<(), RepoError>;
-    /// The user `id`.
-    ///
-    /// # Errors
-    /// `NotFound`.
-    async fn get_user(&self, id: &UserId) -> Result<User, RepoError>;
     /// The user with this email (case-insensitive) and the password hash; `None` for an unknown
     /// email.
     ///

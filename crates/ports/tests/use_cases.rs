@@ -22,8 +22,34 @@ struct World {
 
 fn world() -> World {
     let h = Harness::new();
-    let svc = Arc::new(h.services(Config::default()));
+    let svc = Arc::new(h.services(Config {
+        verification_url: Some("https://app.example/verify-email".to_owned()),
+        ..Config::default()
+    }));
     World { h, svc }
+}
+
+/// Without a verification page, the message gives the token as a code.
+#[tokio::test]
+async fn without_a_verification_page_the_message_carries_a_code() {
+    let h = Harness::new();
+    let svc = h.services(Config::default());
+    svc.accounts
+        .sign_up(NewAccount::from_text("code@example.com", "password123", None).unwrap())
+        .await
+        .unwrap();
+    let text = h.mailer.sent()[0].text.clone();
+    assert!(!text.contains("token="), "{text}");
+    let code = text
+        .split("entering this code within 24 hours:")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let account = svc.accounts.verify_email(&code).await.unwrap();
+    assert!(account.user.email_verified_at.is_some());
 }
 
 impl World {

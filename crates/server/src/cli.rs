@@ -13,8 +13,10 @@ use clientele_adapters_http::RateLimits;
 #[derive(Debug, Parser)]
 #[command(name = "clientele", version, about, propagate_version = true)]
 pub struct Cli {
+    /// The settings every subcommand takes.
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -95,10 +97,16 @@ pub struct GlobalArgs {
 /// `text` for people, `json` for log collectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
+    // Not `///`: clap would show a variant's doc comment as its help in `--help`, which switches
+    // every help page to the long layout. clap reads only literal doc strings, so these are
+    // rustdoc's alone.
+    #[doc = concat!("Plain text lines, without colours.")]
     Text,
+    #[doc = concat!("One JSON object per line, with the current span.")]
     Json,
 }
 
+/// The subcommands of `clientele`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server (migrates the database first).
@@ -167,10 +175,12 @@ pub struct ServeArgs {
     pub no_migrate: bool,
 }
 
+/// `clientele orgs ...`, run by [`crate::admin::orgs`].
 #[derive(Debug, Subcommand)]
 pub enum OrgsCommand {
     /// Create an organization; prints it.
     Create {
+        /// The organization's name (trimmed, 1–200 characters).
         #[arg(long)]
         name: String,
         /// free, starter, professional, agency or enterprise.
@@ -181,19 +191,24 @@ pub enum OrgsCommand {
     List,
     /// Change an organization's plan; prints it.
     SetPlan {
+        /// The organization's id (a UUID).
         #[arg(long)]
         org: String,
+        /// The new plan: free, starter, professional, agency or enterprise.
         #[arg(long)]
         plan: String,
     },
 }
 
+/// `clientele keys ...`, run by [`crate::admin::keys`].
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Create an API key; prints it with the key itself (the only time it is shown).
     Create {
+        /// The id of the organization the key acts for (a UUID).
         #[arg(long)]
         org: String,
+        /// The key's label (trimmed, 1–100 characters).
         #[arg(long, default_value = "default")]
         name: String,
         /// production or sandbox.
@@ -202,20 +217,24 @@ pub enum KeysCommand {
     },
     /// List an organization's keys (prefixes, never the keys); prints `{"keys": [...]}`.
     List {
+        /// The organization's id (a UUID).
         #[arg(long)]
         org: String,
     },
     /// Revoke a key; prints its record with `revoked_at`.
     Revoke {
+        /// The key's id (a UUID), as `keys create` and `keys list` print it.
         #[arg(long)]
         id: String,
     },
 }
 
+/// `clientele users ...`, run by [`crate::admin::users`].
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
     /// Create a user; prints it. Without `--org`, in a new organization on the free plan.
     Create {
+        /// The login email (at most 255 characters); no other user may have it.
         #[arg(long)]
         email: String,
         /// 8–128 characters.
@@ -224,6 +243,7 @@ pub enum UsersCommand {
         /// The organization to join (a UUID).
         #[arg(long)]
         org: Option<String>,
+        /// The display name (trimmed, 1–255 characters; blank means none).
         #[arg(long)]
         name: Option<String>,
         /// Mark the email verified.
@@ -235,6 +255,7 @@ pub enum UsersCommand {
     },
     /// Change a user's verification, signup flow, subscription or trial end; prints the user.
     Update {
+        /// The login email of the user to change.
         #[arg(long)]
         email: String,
         /// Mark the email verified.

@@ -4,6 +4,8 @@
 //! [`run::spawn`] starts a real server on a port of your choice (use `127.0.0.1:0`) for
 //! integration tests; it stops when dropped.
 
+#![warn(missing_docs)]
+
 pub mod admin;
 pub mod cli;
 pub mod hasher;

@@ -20,6 +20,9 @@ pub struct FileMailer {
 }
 
 impl FileMailer {
+    /// A mailer writing into `dir`, with `from` as the `From:` header. Nothing is touched until
+    /// the first message: each is then written owner-only (mode 0600) to a temporary file and
+    /// renamed to `<unix nanoseconds>-<uuid>.eml`, so no `.eml` file is ever partly written.
     #[must_use]
     pub fn new(dir: impl Into<PathBuf>, from: impl Into<String>) -> Self {
         Self {

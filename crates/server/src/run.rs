@@ -18,16 +18,27 @@ use crate::smtp::{SmtpConfig, SmtpMailer};
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// A setting the server refuses, as a one-line message: what [`Settings::check`] reports,
+    /// argon2 parameters or a mailer URL that do not parse, or (without migrating at start) a
+    /// database with pending migrations.
     #[error("{0}")]
     Settings(String),
+    /// The store could not connect to the database, migrate it, or list its pending migrations.
     #[error(transparent)]
     Store(#[from] clientele_adapters_diesel::StoreError),
+    /// Binding the listening socket, reading its address, or handing it to the HTTP server
+    /// failed.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for ([`Settings::bind`]).
         addr: SocketAddr,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// Anything else that stopped the server, as a one-line message: the connecting task
+    /// failed, the bootstrap failed, the signal handlers could not be installed, or (from
+    /// [`serve`]) the running server's own I/O error.
     #[error("{0}")]
     Setup(String),
 }
@@ -134,14 +145,14 @@ pub fn services(store: DieselStore, settings: &Settings) -> Result<AppServices, 
         .map_err(|e| StartError::Settings(format!("invalid argon2 parameters: {}", e.source)))?;
     let config = Config {
         plan_limits: settings.plan_limits,
-        verification_url: format!(
+        verification_url: Some(format!(
             "{}{}",
             settings.public_url.as_deref().map_or_else(
                 || format!("http://{}", settings.bind),
                 |u| u.trim_end_matches('/').to_owned()
             ),
             clientele_adapters_http::app::VERIFY_EMAIL_PATH
-        ),
+        )),
         ..Config::default()
     };
     let mailer: Arc<dyn Mailer> = match &settings.mailer_url {
@@ -197,8 +208,15 @@ pub fn allowed_origins(
 /// empty). Stops when dropped, or with [`RunningServer::stop`].
 #[derive(Debug)]
 pub struct RunningServer {
+    /// The address actually bound: the port the system chose when [`Settings::bind`] asked for
+    /// port 0.
     pub addr: SocketAddr,
+    /// The use cases the server runs, on the same store: a test can set up or inspect data
+    /// directly.
     pub services: Arc<AppServices>,
+    /// The organization and management key created at start because the database had no
+    /// organization; `None` otherwise. [`spawn`] does not print it: the key's secret is only
+    /// here.
     pub bootstrap: Option<Bootstrap>,
     handle: ServerHandle,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,

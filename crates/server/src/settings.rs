@@ -14,40 +14,75 @@ use crate::hasher::Argon2Params;
 /// Everything `serve` needs, validated.
 #[derive(Debug, Clone, garde::Validate)]
 pub struct Settings {
+    /// `--database-url`: `sqlite://PATH` or `postgres://...`; 1–4096 bytes.
     #[garde(length(min = 1, max = 4096))]
     pub database_url: String,
+    /// `--pool-size`: the most connections in the pool, 1–1024.
     #[garde(range(min = 1, max = 1024))]
     pub pool_size: u32,
+    /// `--pool-timeout-ms`: how long a request waits for a connection before a 503, 50–600000
+    /// milliseconds ([`Self::pool_timeout`]).
     #[garde(range(min = 50, max = 600_000))]
     pub pool_timeout_ms: u64,
+    /// `--bind`: the address to listen on; port 0 lets the system choose one
+    /// ([`RunningServer::addr`](crate::RunningServer::addr) is the one bound).
     #[garde(skip)]
     pub bind: SocketAddr,
+    /// `--create-rate-limit`: `POST /v1/clients` requests a minute per API key, at most
+    /// 1000000; 0: no limit.
     #[garde(range(max = 1_000_000))]
     pub create_rate_limit: u32,
+    /// `--rate-limit`: other requests a minute per API key, at most 1000000; 0: no limit.
     #[garde(range(max = 1_000_000))]
     pub rate_limit: u32,
+    /// `--allowed-origin`: more origins allowed on cookie-authenticated writes, each 1–2048
+    /// bytes starting with `http`. The bound address's and the public URL's origins are allowed
+    /// anyway: see [`crate::run::allowed_origins`].
     #[garde(inner(length(min = 1, max = 2048), prefix("http")))]
     pub allowed_origins: Vec<String>,
+    /// `--mail-dir`: where the `.eml` mailer writes messages, when there is no
+    /// [`Self::mailer_url`].
     #[garde(skip)]
     pub mail_dir: PathBuf,
+    /// `--mailer-url`: send mail over SMTP to `smtp://[user:password@]host[:port]` (1–2048
+    /// bytes starting with `smtp://`; the rest is parsed at start by
+    /// [`SmtpConfig::from_url`](crate::smtp::SmtpConfig::from_url)). `None`: `.eml` files in
+    /// [`Self::mail_dir`].
     #[garde(length(min = 1, max = 2048), prefix("smtp://"))]
     pub mailer_url: Option<String>,
+    /// `--mail-from`: the `From:` of outgoing mail, `Name <address>` or an address; 3–320
+    /// bytes.
     #[garde(length(min = 3, max = 320))]
     pub mail_from: String,
+    /// `--secure-cookies`: mark session cookies `Secure` (when served behind HTTPS).
     #[garde(skip)]
     pub secure_cookies: bool,
+    /// `--public-url`: the web app's public base URL, 1–2048 bytes starting with `http`: the
+    /// base of the links in emails, and its origin is allowed on cookie-authenticated writes.
+    /// `None`: links start with `http://` and [`Self::bind`] as configured.
     #[garde(length(min = 1, max = 2048), prefix("http"))]
     pub public_url: Option<String>,
+    /// `--log-format`. Kept for reference only: the logger is installed from the command line
+    /// by [`crate::telemetry::init`], not from the settings.
     #[garde(skip)]
     pub log_format: LogFormat,
+    /// `--plan-limit`: each plan's client limit, the defaults with the overrides applied
+    /// ([`plan_limits`]).
     #[garde(skip)]
     pub plan_limits: PlanLimits,
+    /// `--argon2-memory-kib`, `--argon2-iterations`, `--argon2-parallelism`: the password
+    /// hashing costs, checked with [`Argon2Params`]'s own ranges.
     #[garde(dive)]
     pub argon2: Argon2Params,
+    /// `--workers`: HTTP worker threads, 1–512. `None`: actix's default, the number of CPUs.
     #[garde(range(min = 1, max = 512))]
     pub workers: Option<usize>,
+    /// `--shutdown-timeout`: seconds in-flight requests get to finish on a graceful stop, at
+    /// most 3600.
     #[garde(range(max = 3600))]
     pub shutdown_timeout: u64,
+    /// `--request-timeout-ms`: milliseconds a client gets to send a request's head, and then
+    /// its body (408 past them), 100–600000.
     #[garde(range(min = 100, max = 600_000))]
     pub request_timeout_ms: u64,
     /// Whether `serve` applies pending migrations (`--no-migrate`: refuse to start instead).
@@ -144,6 +179,7 @@ impl Settings {
             .map_err(|report| format!("invalid settings: {}", one_line(&report.to_string())))
     }
 
+    /// [`Self::pool_timeout_ms`] as a [`Duration`].
     #[must_use]
     pub fn pool_timeout(&self) -> Duration {
         Duration::from_millis(self.pool_timeout_ms)

@@ -19,9 +19,17 @@ use crate::mail::{base64, render_message};
 /// Where and as whom to send.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmtpConfig {
+    /// The server's host name or IP address (never empty from [`Self::from_url`]); resolved at
+    /// every send, and the first address is used.
     pub host: String,
+    /// The server's TCP port (25 when the URL gives none).
     pub port: u16,
+    /// `(user, password)` for `AUTH PLAIN`, `%XX`-decoded from the URL (a user without `:` has
+    /// an empty password); `None`: no authentication. `Debug` shows the user, never the
+    /// password.
     pub credentials: Option<(String, String)>,
+    /// The limit on connecting and on every read and write (10 seconds from
+    /// [`Self::from_url`]).
     pub timeout: Duration,
 }
 

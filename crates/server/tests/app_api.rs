@@ -1377,6 +1377,42 @@ async fn api_keys(app: TestApp) {
 }
 both!(api_keys, Plan::Free);
 
+/// A user whose trial has ended counts as the free plan; they take no API key, whose creates
+/// would count against the organization's own plan instead.
+async fn an_expired_trial_takes_no_key(app: TestApp) {
+    let (browser, user) = verified_browser(&app, "expired").await;
+    let org = user["organizationId"].as_str().unwrap().parse().unwrap();
+    let services = &app.server.services;
+    services
+        .organizations
+        .set_plan(org, Plan::Agency)
+        .await
+        .unwrap();
+    let past = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    services
+        .accounts
+        .update_user(
+            user["email"].as_str().unwrap(),
+            UserUpdate {
+                signup_flow: Some(SignupFlow::PaidTrial),
+                plan_expires_at: Some(Some(past)),
+                ..UserUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    let res = browser.send("POST", "/api/keys", Some("{}")).await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (403, json!("trial_ended"))
+    );
+    assert_eq!(
+        browser.send("GET", "/api/keys", None).await.json(),
+        json!([])
+    );
+}
+both!(an_expired_trial_takes_no_key, Plan::Free);
+
 /// Search through the app API: a case-insensitive substring of the name, with the total.
 async fn app_search(app: TestApp) {
     let (browser, _) = verified_browser(&app, "search").await;

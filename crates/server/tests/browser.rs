@@ -59,6 +59,19 @@ impl Driver {
     }
 }
 
+impl Drop for Session {
+    /// Chromium outlives ChromeDriver when a test fails before closing its session: stop every
+    /// process of this session's profile.
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .args([
+                "-f",
+                &format!("--user-data-dir={}", self.profile.0.display()),
+            ])
+            .status();
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -73,7 +86,7 @@ struct Session {
     shots: PathBuf,
     step: u32,
     mail: clientele_test_support::TempDir,
-    _profile: clientele_test_support::TempDir,
+    profile: clientele_test_support::TempDir,
     _driver: Driver,
 }
 
@@ -121,7 +134,7 @@ impl Session {
             shots,
             step: 0,
             mail,
-            _profile: profile,
+            profile,
             _driver: driver,
         }
     }
@@ -266,7 +279,7 @@ impl Session {
     }
 
     async fn stop(self) {
-        let _ = self.browser.close().await;
+        let _ = self.browser.clone().close().await;
     }
 }
 

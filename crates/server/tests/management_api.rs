@@ -1138,3 +1138,48 @@ async fn a_body_that_does_not_arrive_is_408() {
     // The server still answers others.
     assert_eq!(app.call("GET", "/v1/clients", None).await.status, 200);
 }
+
+// ------------------------------------------------------------------------------ usage
+
+/// `GET /v1/usage`: the key's organization's plan, its clients and what remains; `null` limits on
+/// an unlimited plan; 401 without a key.
+async fn usage(app: TestApp) {
+    let res = app.send("GET", "/v1/usage", &[], None).await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()["code"].clone()),
+        (401, json!("unauthorized"))
+    );
+    let res = app.call("GET", "/v1/usage", None).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.json(),
+        json!({"data": {"plan": "starter", "clients": {"used": 0, "limit": 5, "remaining": 5}}})
+    );
+    app.create("Counted").await;
+    let (_, other_key) = common::new_org(&app.server, Plan::Starter).await;
+    let res = app
+        .call_as(
+            &other_key,
+            "POST",
+            "/v1/clients",
+            Some(r#"{"name":"Elsewhere","type":"t","subscription_plan":"p"}"#),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    assert_eq!(
+        app.call("GET", "/v1/usage", None).await.json()["data"]["clients"],
+        json!({"used": 1, "limit": 5, "remaining": 4})
+    );
+    app.server
+        .services
+        .organizations
+        .set_plan(app.org, Plan::Enterprise)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.call("GET", "/v1/usage", None).await.json(),
+        json!({"data": {"plan": "enterprise", "clients": {"used": 1, "limit": null, "remaining": null}}})
+    );
+    assert_eq!(app.call("POST", "/v1/usage", Some("{}")).await.status, 405);
+}
+both!(usage, Plan::Starter);

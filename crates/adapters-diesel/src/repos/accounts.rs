@@ -1,7 +1,7 @@
 //! Organizations, users and their verification tokens, sessions, API keys.
 
 use async_trait::async_trait;
-use clientele_domain::{ApiKey, ApiKeyId, Email, Organization, OrganizationId, Plan, User, UserId};
+use clientele_domain::{ApiKey, ApiKeyId, Email, Organization, OrganizationId, Plan, User};
 use clientele_ports::{
     ApiKeyStore, Credentials, OrganizationRepository, RepoError, SecretHash, SessionRecord,
     SessionStore, UserRepository, VerificationRecord,
@@ -109,12 +109,6 @@ impl UserRepository for DieselStore {
             })
         })
         .await
-    }
-
-    async fn get_user(&self, id: &UserId) -> Result<User, RepoError> {
-        let id = id.to_string();
-        self.run(move |c| users::table.find(&id).get_result::<UserRow>(c)?.into_user())
-            .await
     }
 
     async fn find_credentials(&self, email: &Email) -> Result<Option<Credentials>, RepoError> {

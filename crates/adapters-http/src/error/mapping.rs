@@ -31,6 +31,7 @@ impl ApiError {
             AccountError::Validation(errors) => Self::Validation { surface, errors },
             AccountError::InvalidCredentials => Self::InvalidCredentials,
             AccountError::VerificationRequired(_) => Self::VerificationRequired,
+            AccountError::TrialEnded => Self::TrialEnded,
             AccountError::Unauthorized => Self::Unauthorized,
             AccountError::EmailTaken => Self::EmailTaken,
             AccountError::InvalidToken => Self::InvalidToken,

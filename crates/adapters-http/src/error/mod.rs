@@ -62,6 +62,8 @@ pub enum ApiError {
         /// The organization's client count and its plan's limit.
         reached: LimitReached,
     },
+    /// 403 `trial_ended`: an expired trial may not take an API key (its creates count as free).
+    TrialEnded,
     /// 403 `forbidden`: a cookie-authenticated write from an origin that is not allowed.
     Forbidden,
     /// 404 `not_found`, with the public message.
@@ -108,6 +110,7 @@ impl ApiError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::VerificationRequired => "verification_required",
             Self::PlanLimitReached { .. } => "plan_limit_reached",
+            Self::TrialEnded => "trial_ended",
             Self::Forbidden => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
@@ -132,9 +135,10 @@ impl ApiError {
                 StatusCode::BAD_REQUEST
             }
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::VerificationRequired | Self::PlanLimitReached { .. } | Self::Forbidden => {
-                StatusCode::FORBIDDEN
-            }
+            Self::VerificationRequired
+            | Self::PlanLimitReached { .. }
+            | Self::TrialEnded
+            | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NameTaken
@@ -163,6 +167,9 @@ impl ApiError {
                 "Please verify your email before adding clients".to_owned()
             }
             Self::PlanLimitReached { reached, .. } => reached.to_string(),
+            Self::TrialEnded => {
+                "Your trial has ended: upgrade your plan to create API keys".to_owned()
+            }
             Self::Forbidden => "Forbidden".to_owned(),
             Self::NotFound(message) => (*message).to_owned(),
             Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
@@ -230,6 +237,7 @@ impl ApiError {
             | Self::InvalidToken
             | Self::Unauthorized
             | Self::InvalidCredentials
+            | Self::TrialEnded
             | Self::Forbidden
             | Self::NotFound(_)
             | Self::MethodNotAllowed(_)

@@ -500,7 +500,8 @@ async function pageClients(my) {
       const body = {};
       for (const k of CLIENT_KEYS) {
         const v = inputs[k].value.trim();
-        if (v !== (c[k] || '')) body[k] = v === '' && k !== 'name' ? null : v;
+        // Name and domain are required: an emptied one is sent as is, for the API to say why.
+        if (v !== (c[k] || '')) body[k] = v === '' && k !== 'name' && k !== 'domain' ? null : v;
       }
       if (!Object.keys(body).length) return close();
       const { data } = await api('PUT', `/api/clients/${encodeURIComponent(c.id)}`, body);
@@ -552,7 +553,13 @@ async function pageKeys(my) {
     'Create key', async ({ name }) => {
       const body = { environment: env.value };
       if (name.value.trim()) body.name = name.value.trim();
-      const { data } = await api('POST', '/api/keys', body);
+      let data;
+      try {
+        ({ data } = await api('POST', '/api/keys', body));
+      } catch (e) {
+        if (e.code === 'verification_required') e.message = 'Please verify your email before creating API keys.';
+        throw e;
+      }
       f.el.reset();
       showKey(data || {});
       await loadKeys();

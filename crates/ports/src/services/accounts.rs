@@ -118,7 +118,7 @@ pub struct AccountService<S> {
     session_ttl: Duration,
     verification_ttl: Duration,
     key_touch_interval: Duration,
-    verification_url: String,
+    verification_url: Option<String>,
 }
 
 impl<S> std::fmt::Debug for AccountService<S> {
@@ -326,13 +326,22 @@ where
                 expires_at: self.clock.now() + self.verification_ttl,
             })
             .await?;
-        let link = format!("{}?token={}", self.verification_url, token.expose());
+        let how = match &self.verification_url {
+            Some(page) => format!(
+                "opening this link within 24 hours:\r\n\r\n{page}?token={}",
+                token.expose()
+            ),
+            None => format!(
+                "entering this code within 24 hours:\r\n\r\n{}",
+                token.expose()
+            ),
+        };
         let message = Message {
             to: user.email.clone(),
             subject: "Verify your email address".to_owned(),
             text: format!(
-                "Welcome to Clientele.\r\n\r\nPlease confirm your email address by opening this link \
-                 within 24 hours:\r\n\r\n{link}\r\n\r\nIf you did not sign up, ignore this message.\r\n"
+                "Welcome to Clientele.\r\n\r\nPlease confirm your email address by {how}\r\n\r\n\
+                 If you did not sign up, ignore this message.\r\n"
             ),
         };
         // A mail transport that fails is an outage of a dependency, like the database's: 503.
@@ -451,7 +460,11 @@ where
     /// `VerificationRequired`.
     pub fn authorize_api_key(&self, caller: &Caller) -> Result<KeyGrant, AccountError> {
         if let Some(user) = caller.user() {
-            user.may_add_clients(self.clock.now())?;
+            let now = self.clock.now();
+            user.may_add_clients(now)?;
+            if user.plan_cap(now).is_some() {
+                return Err(AccountError::TrialEnded);
+            }
         }
         Ok(KeyGrant {
             organization_id: caller.organization_id(),

@@ -41,9 +41,8 @@ use crate::repos::Store;
 /// The defaults: [`PlanLimits::default`] (free 3, starter 5, professional 15, agency 50,
 /// enterprise unlimited), sessions of 30 days, verification links of 24 hours, `Idempotency-Key`
 /// records kept 24 hours and abandoned after 60 seconds, key uses recorded at most once a minute,
-/// and the verification page `http://127.0.0.1:8080/verify-email` (the server's default address,
-/// [`Config::DEFAULT_PUBLIC_URL`], and the HTTP adapter's route: a placeholder for whoever wires
-/// the services to set). Build one with `Config { field: value, ..Config::default() }`.
+/// and no verification page (the message carries the token as a code; whoever serves a page sets
+/// [`Config::verification_url`]). Build one with `Config { field: value, ..Config::default() }`.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The client limit of every plan.
@@ -58,14 +57,11 @@ pub struct Config {
     pub idempotency_stale_after: Duration,
     /// `last_used_at` of an API key is written at most this often.
     pub key_touch_interval: Duration,
-    /// The address of the page that verifies an email; the message links to
-    /// `{verification_url}?token=...`. The HTTP adapter serves that page and says where.
-    pub verification_url: String,
-}
-
-impl Config {
-    /// Where the server listens when nothing else is configured.
-    pub const DEFAULT_PUBLIC_URL: &'static str = "http://127.0.0.1:8080";
+    /// The address of the page that verifies an email, when there is one: the message then links
+    /// to `{verification_url}?token=...`; without one it gives the token as a code. The service
+    /// that serves the page says where it is (the HTTP adapter's `VERIFY_EMAIL_PATH` under the
+    /// public URL, wired by the server).
+    pub verification_url: Option<String>,
 }
 
 impl Default for Config {
@@ -77,7 +73,7 @@ impl Default for Config {
             idempotency_ttl: Duration::hours(24),
             idempotency_stale_after: Duration::seconds(60),
             key_touch_interval: Duration::seconds(60),
-            verification_url: format!("{}/verify-email", Self::DEFAULT_PUBLIC_URL),
+            verification_url: None,
         }
     }
 }
