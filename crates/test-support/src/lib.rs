@@ -6,9 +6,9 @@
 //!
 //! Each database is removed when its `TestDb` is dropped.
 
+#![warn(missing_docs)]
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc)]
 
-#[cfg(feature = "postgres")]
 use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -31,7 +31,9 @@ pub const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/
 /// The two backends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// A file in a temporary directory.
     Sqlite,
+    /// A database on the server of `TEST_DATABASE_URL` (feature `postgres`).
     Postgres,
 }
 
@@ -54,6 +56,7 @@ pub fn unique(prefix: &str) -> String {
 pub struct TempDir(pub PathBuf);
 
 impl TempDir {
+    /// A new, empty directory under the system's temporary directory.
     #[must_use]
     pub fn new() -> Self {
         let dir = std::env::temp_dir().join(unique("clientele_test"));
@@ -221,6 +224,7 @@ impl TestDb {
         }
     }
 
+    /// Which backend the database is on.
     #[must_use]
     pub fn backend(&self) -> Backend {
         match self.place {
@@ -313,14 +317,23 @@ impl Drop for TestDb {
 fn sqlite_template() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(unique("clientele_template"));
-        std::fs::create_dir_all(&dir).expect("create the template directory");
-        let file = dir.join("template.db");
-        let mut conn = SqliteConnection::establish(&file.display().to_string())
+        // One file per migration set, shared by every test process (not one per process).
+        let file = std::env::temp_dir().join(format!(
+            "clientele_template_sqlite_{:016x}.db",
+            migrations_hash("sqlite")
+        ));
+        if file.exists() {
+            return file;
+        }
+        // Built under a name of its own, then renamed: a reader never sees a half-migrated file.
+        let building =
+            std::env::temp_dir().join(format!("{}.db", unique("clientele_template_building")));
+        let mut conn = SqliteConnection::establish(&building.display().to_string())
             .expect("create the SQLite template");
         conn.run_pending_migrations(SQLITE_MIGRATIONS)
             .expect("migrate the SQLite template");
         drop(conn); // rollback journal (no WAL yet): the file holds everything
+        std::fs::rename(&building, &file).expect("publish the SQLite template");
         file
     })
 }
@@ -332,7 +345,7 @@ fn sqlite_template() -> &'static Path {
 fn postgres_template() -> &'static str {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let name = format!("clientele_template_{:016x}", migrations_hash());
+        let name = format!("clientele_template_{:016x}", migrations_hash("postgres"));
         let mut admin = admin();
         execute(&mut admin, "SELECT pg_advisory_lock(7308830961)");
         let exists: i64 = diesel::sql_query(format!(
@@ -367,10 +380,11 @@ struct Count {
     n: i64,
 }
 
-#[cfg(feature = "postgres")]
-/// A hash of every file under `migrations/postgres` (names and contents).
-fn migrations_hash() -> u64 {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+/// A hash of every file under `migrations/{backend}` (names and contents).
+fn migrations_hash(backend: &str) -> u64 {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../migrations")
+        .join(backend);
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
@@ -382,7 +396,6 @@ fn migrations_hash() -> u64 {
     h.finish()
 }
 
-#[cfg(feature = "postgres")]
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read the migrations directory") {
         let path = entry.expect("a directory entry").path();
