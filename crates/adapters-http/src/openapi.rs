@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use clientele_domain::{ClientSchema, Field};
+use clientele_domain::{ClientQuery, ClientSchema, Field};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
@@ -48,6 +48,25 @@ impl DomainBounds {
 
 impl Modify for DomainBounds {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // The lists' page size: 1 to the domain's largest page.
+        for path in ["/v1/clients", "/api/clients"] {
+            let Some(get) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|p| p.get.as_mut())
+            else {
+                continue;
+            };
+            for parameter in get.parameters.iter_mut().flatten() {
+                if parameter.name == "limit"
+                    && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
+                {
+                    schema.minimum = Some(1.0.into());
+                    schema.maximum = Some(f64::from(ClientQuery::MAX_LIMIT).into());
+                }
+            }
+        }
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
@@ -182,7 +201,7 @@ fn create_client() {}
 #[utoipa::path(get, path = "/v1/clients", tag = "management",
     security(("api_key" = [])),
     params(
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1–200, default 50"),
+        ("limit" = Option<u32>, Query, description = "the page size, default 50"),
         ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0; not with `cursor`"),
         ("cursor" = Option<String>, Query, description = "the `pagination.next_cursor` of the previous page (opaque; a page costs the same at any depth); send the filters again"),
         ("status" = Option<StatusName>, Query, description = "active, inactive, trial, churned, pending"),
@@ -277,6 +296,17 @@ mod tests {
             (None, Some(255))
         );
         assert_eq!(bounds("ClientCreateRequest", "phone_number"), (None, None));
+        for path in ["/v1/clients", "/api/clients"] {
+            let limit = json["paths"][path]["get"]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "limit")
+                .unwrap()
+                .clone();
+            assert_eq!(limit["schema"]["minimum"].as_f64(), Some(1.0), "{path}");
+            assert_eq!(limit["schema"]["maximum"].as_f64(), Some(200.0), "{path}");
+        }
     }
 
     #[test]

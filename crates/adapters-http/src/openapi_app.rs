@@ -127,7 +127,7 @@ fn app_create_client() {}
     security(("session" = [])),
     params(
         ("q" = Option<String>, Query, max_length = 255, description = "Case-insensitive substring of the name or display name"),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1–200, default 200"),
+        ("limit" = Option<u32>, Query, description = "The page size, default the largest page"),
         ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0; not with `cursor`"),
         ("cursor" = Option<String>, Query, description = "The `X-Next-Cursor` header of the previous page (opaque); send `q` again")),
     responses(

@@ -179,4 +179,65 @@ mod tests {
         );
         assert_eq!(Surface::Management.query_input("").limit, None);
     }
+
+    /// The render structs spell every field the surface takes as [`Surface::field_name`] does
+    /// (serde and utoipa need the names on the struct fields; this holds them to the one list).
+    #[test]
+    fn rendering_uses_the_parsing_names() {
+        use clientele_domain::{
+            BusinessType, Client, ClientName, ContactPerson, DisplayName, Email, PhoneNumber,
+            PlanLabel, Slug, Status, Website,
+        };
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let client = Client {
+            id: "01936f0e-8f5c-7d4a-9b1e-2f3a4b5c6d7e".parse().expect("id"),
+            organization_id: "01936f0e-8f5c-7d4a-9b1e-2f3a4b5c6d7f".parse().expect("org"),
+            created_by: None,
+            name: ClientName::parse("Acme").expect("name"),
+            slug: Slug::derive("Acme"),
+            display_name: Some(DisplayName::parse("ACME").expect("display")),
+            business_type: Some(BusinessType::parse("auto").expect("type")),
+            subscription_plan: Some(PlanLabel::parse("Pro").expect("plan")),
+            status: Status::Trial,
+            contact_person: Some(ContactPerson::parse("Jane").expect("person")),
+            contact_email: Some(Email::parse(Field::ContactEmail, "j@a.io").expect("email")),
+            phone_number: Some(PhoneNumber::parse("+15551234567").expect("phone")),
+            domain: Some(Website::parse("a.io").expect("domain")),
+            created_at: now,
+            last_active_at: now,
+            updated_at: now,
+        };
+        let fields = [
+            Field::Name,
+            Field::DisplayName,
+            Field::BusinessType,
+            Field::SubscriptionPlan,
+            Field::Status,
+            Field::ContactPerson,
+            Field::ContactEmail,
+            Field::PhoneNumber,
+            Field::Domain,
+        ];
+        let management =
+            serde_json::to_value(crate::management::ManagementClient::from(&client)).expect("json");
+        for field in fields {
+            let name = Surface::Management.field_name(field);
+            assert!(management.get(name).is_some(), "{name} in {management}");
+        }
+        let app = serde_json::to_value(crate::app::AppClient::from(&client)).expect("json");
+        let mut body = crate::body::JsonObject::parse(app.to_string().as_bytes()).expect("object");
+        let input = Surface::App.client_input(&mut body);
+        for (field, taken) in [
+            (Field::Name, &input.name),
+            (Field::Domain, &input.domain),
+            (Field::ContactPerson, &input.contact_person),
+            (Field::ContactEmail, &input.contact_email),
+        ] {
+            assert!(
+                matches!(taken, clientele_domain::Input::Text(_)),
+                "{} is rendered under the name it is read from",
+                Surface::App.field_name(field)
+            );
+        }
+    }
 }
