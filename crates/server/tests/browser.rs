@@ -393,7 +393,19 @@ async fn browser_journey() {
     s.confirm("Delete").await;
     s.see("Deleted Bistro Belle").await;
     s.see("2 of 3 clients on the Free plan").await;
+    s.browser
+        .set_window_size(1280, 1200)
+        .await
+        .expect("a taller window");
+    s.browser
+        .execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .expect("scroll to the top");
     s.shot("clients").await;
+    s.browser
+        .set_window_size(1280, 900)
+        .await
+        .expect("window size");
     let services = &s.app.server.services;
     let orgs = services.organizations.list_organizations().await.unwrap();
     let caller = clientele_ports::Caller::Organization(orgs.last().unwrap().id);

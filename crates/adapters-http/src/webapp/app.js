@@ -379,6 +379,7 @@ async function pageClients(my) {
     try {
       const { data } = await api('POST', '/api/clients', body);
       add.el.reset();
+      say(listStatus, '');
       say(addStatus, `Added ${(data && data.name) || body.name}.`);
       await Promise.all([loadUsage(), loadClients(true)]);
     } catch (e) {
@@ -521,6 +522,7 @@ async function pageClients(my) {
     b.disabled = true;
     try {
       await api('DELETE', `/api/clients/${encodeURIComponent(c.id)}`);
+      say(addStatus, '');
       say(listStatus, `Deleted ${c.name}.`);
       listH.focus();
       await Promise.all([loadUsage(), loadClients(true)]);
