@@ -109,7 +109,7 @@ pub mod openapi;
 mod openapi_app;
 pub mod ops;
 pub mod rate_limit;
-pub mod respond;
+pub(crate) mod respond;
 pub mod state;
 pub mod surface;
 pub mod telemetry;

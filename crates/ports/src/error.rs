@@ -103,6 +103,30 @@ pub struct InfraError {
     pub source: BoxError,
 }
 
+/// The cause of an [`InfraError`] that says "too much at once, try again": a bounded resource
+/// (e.g. the password hasher's concurrent hashes) stayed full for longer than its wait.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("busy: too many at once")]
+pub struct Overloaded;
+
+impl InfraError {
+    /// `what` could not start in time because its resource is full: a transient failure (the use
+    /// cases answer it as `Unavailable`, a 503 with `Retry-After` over HTTP).
+    #[must_use]
+    pub fn overloaded(what: &'static str) -> Self {
+        Self {
+            what,
+            source: Box::new(Overloaded),
+        }
+    }
+
+    /// Whether this failure is [`Overloaded`]: transient, worth retrying.
+    #[must_use]
+    pub fn is_overloaded(&self) -> bool {
+        self.source.is::<Overloaded>()
+    }
+}
+
 /// The errors of the client use cases ([`ClientService`](crate::ClientService)), whatever the
 /// caller (management API, app API, or a program using the crates directly).
 ///
@@ -217,7 +241,12 @@ impl From<RepoError> for AccountError {
 }
 
 impl From<InfraError> for AccountError {
+    /// An overloaded resource is `Unavailable` (try again later); any other failure `Unexpected`.
     fn from(e: InfraError) -> Self {
-        Self::Unexpected(Box::new(e))
+        if e.is_overloaded() {
+            Self::Unavailable(Box::new(e))
+        } else {
+            Self::Unexpected(Box::new(e))
+        }
     }
 }

@@ -101,7 +101,9 @@ pub mod repos;
 pub mod secrets;
 pub mod services;
 
-pub use error::{AccountError, BoxError, ClientError, InfraError, RepoError, error_chain};
+pub use error::{
+    AccountError, BoxError, ClientError, InfraError, Overloaded, RepoError, error_chain,
+};
 pub use infra::{Clock, IdGenerator, Mailer, Message, PasswordHasher, RandomIds, SystemClock};
 pub use repos::{
     ApiKeyStore, Begin, ClientPage, ClientRecord, ClientRepository, Credentials, IdempotencyClaim,

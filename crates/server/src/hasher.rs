@@ -46,10 +46,16 @@ impl Argon2Params {
 
 /// argon2id on `spawn_blocking`. Verifying against no hash (unknown email) hashes a dummy
 /// password with the same parameters, so both cases cost the same.
+///
+/// At most `permits` hashes run at once (each holds an argon2 buffer of `memory_kib`); a hash that
+/// cannot start within `wait` fails as [`InfraError::overloaded`] (503 with `Retry-After`), so
+/// concurrent logins never grow memory without bound.
 #[derive(Clone)]
 pub struct Argon2Hasher {
     params: Params,
     dummy_hash: Arc<str>,
+    permits: Arc<tokio::sync::Semaphore>,
+    wait: std::time::Duration,
 }
 
 impl std::fmt::Debug for Argon2Hasher {
@@ -84,10 +90,38 @@ impl Argon2Hasher {
             .hash_password(b"clientele-dummy-password")
             .map_err(infra)?
             .to_string();
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         Ok(Self {
             params,
             dummy_hash: dummy_hash.into(),
+            permits: Arc::new(tokio::sync::Semaphore::new(cpus)),
+            wait: std::time::Duration::from_secs(5),
         })
+    }
+
+    /// This hasher with at most `permits` concurrent hashes, each waiting at most `wait` to start.
+    #[must_use]
+    pub fn with_limit(mut self, permits: usize, wait: std::time::Duration) -> Self {
+        self.permits = Arc::new(tokio::sync::Semaphore::new(permits.max(1)));
+        self.wait = wait;
+        self
+    }
+
+    /// Runs `f` on the blocking pool once a permit is free (within `wait`).
+    async fn bounded<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, InfraError> + Send + 'static,
+    ) -> Result<T, InfraError> {
+        let permit = tokio::time::timeout(self.wait, Arc::clone(&self.permits).acquire_owned())
+            .await
+            .map_err(|_| InfraError::overloaded("password hashing"))?
+            .map_err(infra)?;
+        blocking(move || {
+            let result = f();
+            drop(permit);
+            result
+        })
+        .await
     }
 }
 
@@ -102,7 +136,7 @@ impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &str) -> Result<String, InfraError> {
         let params = self.params.clone();
         let password = password.to_owned();
-        blocking(move || {
+        self.bounded(move || {
             argon(&params)
                 .hash_password(password.as_bytes())
                 .map(|h| h.to_string())
@@ -116,7 +150,7 @@ impl PasswordHasher for Argon2Hasher {
         let hash = hash.map_or_else(|| self.dummy_hash.to_string(), str::to_owned);
         let params = self.params.clone();
         let password = password.to_owned();
-        blocking(move || {
+        self.bounded(move || {
             let ok = argon(&params)
                 .verify_password(password.as_bytes(), hash.as_str())
                 .is_ok();
@@ -130,6 +164,39 @@ impl PasswordHasher for Argon2Hasher {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// Past its permits a hash waits, then fails as overloaded (a 503), instead of running.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_hashes_are_bounded() {
+        let slow = Argon2Params {
+            memory_kib: 8192,
+            iterations: 8,
+            parallelism: 1,
+        };
+        let h = Argon2Hasher::new(slow)
+            .unwrap()
+            .with_limit(1, std::time::Duration::from_millis(5));
+        let first = tokio::spawn({
+            let h = h.clone();
+            async move { h.hash("first password").await }
+        });
+        // Until the first hash holds the only permit.
+        while h.permits.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let second = h.hash("second password").await;
+        let err = second.expect_err("the only permit is taken");
+        assert!(err.is_overloaded(), "{err}");
+        assert!(matches!(
+            clientele_ports::AccountError::from(err),
+            clientele_ports::AccountError::Unavailable(_)
+        ));
+        assert!(first.await.unwrap().is_ok(), "the first one ran");
+        assert!(
+            h.hash("third password").await.is_ok(),
+            "the permit came back"
+        );
+    }
 
     #[tokio::test]
     async fn hashes_and_verifies() {

@@ -262,7 +262,7 @@ impl ApiError {
                 tracing::error!(error.chain = %error_chain(e.as_ref()), "internal error");
             }
             Self::Unavailable(e) => {
-                tracing::warn!(error.chain = %error_chain(e.as_ref()), "database unavailable");
+                tracing::warn!(error.chain = %error_chain(e.as_ref()), "unavailable: a dependency (the database, mail) is down or a bounded resource is full");
             }
             _ => {}
         }
