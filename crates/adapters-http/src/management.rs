@@ -403,7 +403,7 @@ async fn create_client<S: Store>(
     let begun = idempotency.begin(org, &key, &fingerprint).await;
     match begun.map_err(|e| client_error(e.into()))? {
         Begin::Started => {}
-        Begin::Replay(stored) => return Ok(stored_response(&stored, true)),
+        Begin::Replay(stored) => return Ok(stored_response(stored, true)),
         Begin::Mismatch => return Err(ApiError::IdempotencyKeyReused),
         Begin::InProgress => return Err(ApiError::IdempotencyKeyInUse),
     }
@@ -420,7 +420,7 @@ async fn create_client<S: Store>(
                 body,
             };
             idempotency.complete(org, &key, &stored).await;
-            Ok(stored_response(&stored, false))
+            Ok(stored_response(stored, false))
         }
         Err(e @ (ApiError::Unavailable(_) | ApiError::Internal(_))) => {
             idempotency.release(org, &key).await;
@@ -444,7 +444,7 @@ fn client_error(e: ClientError) -> ApiError {
 }
 
 /// A response kept under an `Idempotency-Key` (only completed outcomes are kept: never a 5xx).
-fn stored_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
+fn stored_response(stored: StoredResponse, replayed: bool) -> HttpResponse {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut res = HttpResponse::build(status);
     res.insert_header((
@@ -454,7 +454,7 @@ fn stored_response(stored: &StoredResponse, replayed: bool) -> HttpResponse {
     if replayed {
         res.insert_header((IDEMPOTENT_REPLAYED, HeaderValue::from_static("true")));
     }
-    res.body(stored.body.clone())
+    res.body(stored.body)
 }
 
 async fn list_clients<S: Store>(

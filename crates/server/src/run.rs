@@ -46,27 +46,7 @@ pub enum StartError {
 /// The use cases over the database store.
 pub type AppServices = Services<DieselStore>;
 
-/// Connects to the database (blocking work on the blocking pool) and applies pending migrations.
-///
-/// # Errors
-/// The store's connection or migration error.
-pub async fn open_store(
-    url: &str,
-    pool_size: u32,
-    timeout: Duration,
-) -> Result<(DieselStore, Vec<String>), StartError> {
-    open_store_with(
-        url,
-        PoolOptions {
-            max_size: pool_size,
-            connection_timeout: timeout,
-            ..PoolOptions::default()
-        },
-    )
-    .await
-}
-
-/// [`open_store`] for a short-lived command: no idle connection is kept or replenished in the
+/// Connects to the database and applies pending migrations, for a short-lived command: no idle connection is kept or replenished in the
 /// background, so the process never exits while the pool is opening a connection.
 ///
 /// # Errors
@@ -266,19 +246,13 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
         addr: settings.bind,
         source,
     })?;
-    let store = if settings.migrate {
-        let (store, applied) = open_store(
-            &settings.database_url,
-            settings.pool_size,
-            settings.pool_timeout(),
-        )
-        .await?;
+    let store = connect(&settings.database_url, pool_options(settings)).await?;
+    if settings.migrate {
+        let applied = store.migrate().await?;
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "applied migrations");
         }
-        store
     } else {
-        let store = connect(&settings.database_url, pool_options(settings)).await?;
         let pending = store.pending_migrations().await?;
         if !pending.is_empty() {
             return Err(StartError::Settings(format!(
@@ -287,8 +261,7 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
                 pending.join(", ")
             )));
         }
-        store
-    };
+    }
     warn_about_exposure(settings, addr);
     let services = Arc::new(services(store, settings)?);
     let bootstrap = services

@@ -411,6 +411,14 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 mod tests {
     use super::*;
 
+    /// How many migrations `migrations/{backend}` holds.
+    fn migration_count(backend: &str) -> i64 {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../migrations")
+            .join(backend);
+        i64::try_from(std::fs::read_dir(dir).expect("migrations").count()).unwrap()
+    }
+
     #[cfg(feature = "postgres")]
     #[test]
     #[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
@@ -424,14 +432,9 @@ mod tests {
                 .get_result::<Count>(&mut conn)
                 .expect("migrations table")
                 .n;
-        let dirs = std::fs::read_dir(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres"),
-        )
-        .expect("migrations")
-        .count();
         assert_eq!(
             applied,
-            i64::try_from(dirs).unwrap(),
+            migration_count("postgres"),
             "every migration applied"
         );
         drop(conn);
@@ -486,14 +489,9 @@ mod tests {
                 .get_result::<Count>(&mut conn)
                 .expect("migrations table")
                 .n;
-        let dirs = std::fs::read_dir(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/sqlite"),
-        )
-        .expect("migrations")
-        .count();
         assert_eq!(
             applied,
-            i64::try_from(dirs).unwrap(),
+            migration_count("sqlite"),
             "every migration applied"
         );
         let dir = a.dir().expect("a directory").to_owned();

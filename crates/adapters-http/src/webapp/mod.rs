@@ -44,20 +44,20 @@ const HTML: &str = "text/html; charset=utf-8";
 
 /// An embedded file: its bytes, their gzip form, an `ETag`.
 struct Asset {
-    raw: Vec<u8>,
-    gzip: Vec<u8>,
+    raw: web::Bytes,
+    gzip: web::Bytes,
     etag: String,
     content_type: &'static str,
 }
 
 impl Asset {
     fn new(raw: impl Into<Vec<u8>>, content_type: &'static str) -> Self {
-        let raw = raw.into();
+        let raw: Vec<u8> = raw.into();
         let digest = Sha256::digest(&raw);
         let etag = format!("\"{}\"", hex(&digest[..8]));
         Self {
-            gzip: gzip(&raw),
-            raw,
+            gzip: gzip(&raw).into(),
+            raw: raw.into(),
             etag,
             content_type,
         }
