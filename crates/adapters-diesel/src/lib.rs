@@ -58,4 +58,5 @@ mod store;
 
 pub use connection::{Backend, PoolOptions, redact};
 pub use error::{StoreError, classify};
-pub use store::{DieselStore, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+pub use repos::{BOOTSTRAP_LOCK, PURGE_LOCK, SharedRateLimiter};
+pub use store::{DieselStore, POSTGRES_MIGRATIONS, PoolStats, SQLITE_MIGRATIONS};

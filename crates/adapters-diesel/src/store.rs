@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clientele_ports::{BoxError, RepoError};
@@ -43,6 +44,48 @@ pub struct DieselStore {
 struct Inner {
     pool: Pool,
     target: Target,
+    events: Arc<PoolEvents>,
+}
+
+/// Counts of the pool's checkouts, for [`DieselStore::pool_stats`].
+#[derive(Debug, Default)]
+struct PoolEvents {
+    checkouts: AtomicU64,
+    wait_nanos: AtomicU64,
+    timeouts: AtomicU64,
+}
+
+/// The pool's handle on the shared counts.
+#[derive(Debug)]
+struct CountEvents(Arc<PoolEvents>);
+
+impl r2d2::HandleEvent for CountEvents {
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        self.0.checkouts.fetch_add(1, Ordering::Relaxed);
+        let nanos = u64::try_from(event.duration().as_nanos()).unwrap_or(u64::MAX);
+        self.0.wait_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    fn handle_timeout(&self, _: r2d2::event::TimeoutEvent) {
+        self.0.timeouts.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A snapshot of the connection pool, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// The most connections the pool opens.
+    pub max_size: u32,
+    /// Connections open now (in use and idle).
+    pub connections: u32,
+    /// Open connections not in use now.
+    pub idle: u32,
+    /// Connections handed out so far.
+    pub checkouts: u64,
+    /// Time callers spent waiting for those connections, in total.
+    pub wait: Duration,
+    /// Callers that got no connection within the pool's timeout (each a 503).
+    pub timeouts: u64,
 }
 
 impl fmt::Debug for DieselStore {
@@ -90,7 +133,9 @@ impl DieselStore {
         let target = Target::parse(url)?;
         target.prepare(options.sqlite_busy_timeout);
         let memory = target == Target::SqliteMemory;
+        let events = Arc::new(PoolEvents::default());
         let mut builder = r2d2::Pool::builder()
+            .event_handler(Box::new(CountEvents(Arc::clone(&events))))
             .max_size(if memory { 1 } else { options.max_size.max(1) })
             .min_idle(if memory { Some(1) } else { options.min_idle })
             .connection_timeout(options.connection_timeout)
@@ -111,8 +156,27 @@ impl DieselStore {
             target: target.clone(),
         });
         Ok(Self {
-            inner: Arc::new(Inner { pool, target }),
+            inner: Arc::new(Inner {
+                pool,
+                target,
+                events,
+            }),
         })
+    }
+
+    /// The pool's state and counts so far.
+    #[must_use]
+    pub fn pool_stats(&self) -> PoolStats {
+        let state = self.inner.pool.state();
+        let events = &self.inner.events;
+        PoolStats {
+            max_size: self.inner.pool.max_size(),
+            connections: state.connections,
+            idle: state.idle_connections,
+            checkouts: events.checkouts.load(Ordering::Relaxed),
+            wait: Duration::from_nanos(events.wait_nanos.load(Ordering::Relaxed)),
+            timeouts: events.timeouts.load(Ordering::Relaxed),
+        }
     }
 
     /// Which database this store uses.

@@ -116,6 +116,7 @@ async fn redo(store: &DieselStore) {
     assert_eq!(
         reverted,
         [
+            "2025-11-29-000005_shared_rate_limits",
             "2025-11-29-000004_tenant_scoped_slugs_and_list_indexes",
             "2025-11-23-000003_idempotency_keys",
             "2025-11-23-000002_clients",
@@ -127,7 +128,7 @@ async fn redo(store: &DieselStore) {
         "the tables are gone"
     );
     let pending = store.pending_migrations().await.expect("pending");
-    assert_eq!(pending.len(), 4);
+    assert_eq!(pending.len(), 5);
     let applied = store.migrate().await.expect("migrate");
     assert_eq!(applied, pending);
     assert_eq!(applied.iter().rev().cloned().collect::<Vec<_>>(), reverted);
@@ -172,7 +173,7 @@ async fn postgres_concurrent_migrations_apply_once() {
     let (ra, rb) = (ra.expect("migrate a"), rb.expect("migrate b"));
     assert_eq!(
         ra.len() + rb.len(),
-        4,
+        5,
         "each migration applied once: {ra:?} {rb:?}"
     );
     drop((a, b));
@@ -566,15 +567,19 @@ VALUES
 INSERT INTO slug_counters (base, last) VALUES ('acme', 2), ('bistro', 1);
 ";
 
-/// Migration 4 (slugs per organization, list indexes) on a database of the previous schema with
-/// rows in it: every row and every slug is kept, and the new rules apply from then on.
+/// Migrations 4 (slugs per organization, list indexes) and 5 (the shared rate limiter's table) on
+/// a database of the schema before them with rows in it: every row and every slug is kept, and
+/// the new rules apply from then on.
 async fn upgrade_keeps_every_row(db: &clientele_test_support::TestDb) {
     use clientele_domain::{ClientQuery, Status};
     let store = DieselStore::connect(db.url(), options()).expect("connect");
     let applied = store.migrate().await.expect("migrate");
     assert_eq!(
         applied,
-        ["2025-11-29-000004_tenant_scoped_slugs_and_list_indexes"]
+        [
+            "2025-11-29-000004_tenant_scoped_slugs_and_list_indexes",
+            "2025-11-29-000005_shared_rate_limits"
+        ]
     );
 
     let a: OrganizationId = "0193a1a0-0000-7000-8000-00000000000a".parse().expect("id");
@@ -679,3 +684,78 @@ async fn postgres_upgrade_from_the_previous_schema_keeps_every_row() {
 #[cfg(feature = "postgres")]
 const POSTGRES_MIGRATIONS_ALL: diesel_migrations::EmbeddedMigrations =
     clientele_adapters_diesel::POSTGRES_MIGRATIONS;
+
+// ------------------------------------------------------------------------ several instances
+
+/// The purge runs under a transaction-level advisory lock taken without waiting: while another
+/// instance holds it, a purge is skipped (`None`); then it runs.
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn postgres_one_purge_at_a_time() {
+    use diesel::connection::SimpleConnection as _;
+    let db = Db::postgres();
+    let mut other = PgConnection::establish(db.url()).expect("connect");
+    other.batch_execute("BEGIN").expect("begin");
+    other
+        .batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock({})",
+            clientele_adapters_diesel::PURGE_LOCK
+        ))
+        .expect("lock");
+    assert_eq!(
+        db.store.purge_expired(now()).await.expect("purge"),
+        None,
+        "another instance is purging"
+    );
+    other.batch_execute("COMMIT").expect("release");
+    assert_eq!(
+        db.store.purge_expired(now()).await.expect("purge"),
+        Some(clientele_ports::Purged::default())
+    );
+}
+
+/// The bootstrap creates an organization and its key only on an empty database, atomically:
+/// of eight concurrent attempts, one does.
+async fn one_bootstrap(store: &DieselStore) {
+    use clientele_domain::{ApiKey, ApiKeyId, ApiKeyName, Environment};
+    // Spawned at once: the eight race.
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            let o = org(&format!("Default {i}"), Plan::Enterprise);
+            let key = ApiKey {
+                id: ApiKeyId::from_uuid(Uuid::now_v7()),
+                organization_id: o.id,
+                name: ApiKeyName::parse("Bootstrap key").expect("name"),
+                environment: Environment::Production,
+                prefix: format!("vox_mgmt_{i}"),
+                created_at: now(),
+                last_used_at: None,
+                revoked_at: None,
+            };
+            let hash = clientele_ports::Secret::new(format!("vox_mgmt_secret_{i}")).hash();
+            tokio::spawn(async move { store.bootstrap(&o, &key, &hash).await })
+        })
+        .collect();
+    let mut created = 0;
+    for h in handles {
+        created += usize::from(h.await.expect("joined").expect("bootstrap"));
+    }
+    assert_eq!(created, 1);
+    assert_eq!(store.list_organizations().await.expect("list").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_one_bootstrap() {
+    let db = Db::sqlite();
+    one_bootstrap(&db.store).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn postgres_one_bootstrap() {
+    let db = Db::postgres();
+    one_bootstrap(&db.store).await;
+}

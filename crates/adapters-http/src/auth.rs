@@ -10,7 +10,7 @@ use clientele_domain::ApiKey;
 use clientele_ports::{AccountError, Caller, Store};
 
 use crate::error::ApiError;
-use crate::rate_limit::RateClass;
+use crate::rate_limit::{RateClass, check, key_bucket};
 use crate::state::AppState;
 use crate::surface::Surface;
 
@@ -47,6 +47,7 @@ impl<S: Store> FromRequest for ApiKeyAuth<S> {
 
     fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState<S>>>().cloned();
+        let req = req.clone();
         let presented = req
             .headers()
             .get(API_KEY_HEADER)
@@ -76,10 +77,7 @@ impl<S: Store> FromRequest for ApiKeyAuth<S> {
                 return Err(ApiError::Unauthorized);
             };
             let key = key.clone();
-            state
-                .limiter
-                .check(key.id, class)
-                .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+            check(&state, &req, class, &key_bucket(key.id, class)).await?;
             Ok(Self {
                 caller,
                 key,

@@ -118,6 +118,7 @@ pub mod webapp;
 
 use std::sync::Arc;
 
+use actix_web::HttpMessage as _;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Next, from_fn};
@@ -125,9 +126,10 @@ use actix_web::{App, HttpResponse, web};
 use clientele_ports::Store;
 
 pub use error::ApiError;
-pub use rate_limit::{RateLimiter, RateLimits};
+pub use rate_limit::{RateClass, RateLimits};
 pub use state::{AppState, HttpSettings};
 pub use surface::Surface;
+pub use telemetry::MetricsSource;
 
 /// Registers every route, the application state, contract-shaped errors for actix's own
 /// extractors (`Json`, `Query`, `Path`), and the JSON 404 for unknown routes.
@@ -141,6 +143,7 @@ pub use surface::Surface;
 /// See the [crate documentation](crate#mounting-it) for an example.
 pub fn configure<S: Store>(cfg: &mut web::ServiceConfig, state: AppState<S>) {
     let limit = state.settings.body_limit;
+    let serve_metrics = state.settings.serve_metrics;
     cfg.app_data(web::Data::new(state))
         .app_data(
             web::JsonConfig::default()
@@ -164,7 +167,7 @@ pub fn configure<S: Store>(cfg: &mut web::ServiceConfig, state: AppState<S>) {
         .app_data(
             web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("Not found").into()),
         )
-        .configure(ops::routes::<S>)
+        .configure(|cfg| ops::routes::<S>(cfg, serve_metrics))
         .configure(management::routes::<S>)
         .configure(app::routes::<S>)
         .configure(webapp::routes)
@@ -238,5 +241,34 @@ async fn telemetry_mw<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    telemetry::observe(metrics, req, next).await
+    let mut res = telemetry::observe(metrics, req, next).await?;
+    let decision = res
+        .request()
+        .extensions()
+        .get::<clientele_ports::RateDecision>()
+        .copied();
+    if let Some(decision) = decision {
+        rate_limit::add_headers(res.headers_mut(), &decision);
+    }
+    Ok(res)
+}
+
+/// An application serving only `GET /metrics` of `state` (and 404 elsewhere), for a server that
+/// exposes its metrics on an address of its own (`HttpSettings::serve_metrics` off on the main
+/// one).
+pub fn metrics_app<S: Store>(
+    state: AppState<S>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .configure(ops::metrics_route::<S>)
+        .default_service(web::to(not_found))
 }

@@ -20,9 +20,10 @@ pub struct StatusBody {
 /// Registers the operational routes.
 ///
 /// [`configure`](crate::configure) registers them, with the `web::Data<AppState<S>>` they need.
-pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
-    let get_only =
-        || web::to(|| async { Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET")) });
+pub fn routes<S: Store>(cfg: &mut web::ServiceConfig, serve_metrics: bool) {
+    if serve_metrics {
+        metrics_route::<S>(cfg);
+    }
     cfg.service(
         web::resource("/health")
             .route(web::get().to(health))
@@ -34,13 +35,21 @@ pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
             .default_service(get_only()),
     )
     .service(
-        web::resource("/metrics")
-            .route(web::get().to(metrics::<S>))
-            .default_service(get_only()),
-    )
-    .service(
         web::resource("/openapi.json")
             .route(web::get().to(openapi))
+            .default_service(get_only()),
+    );
+}
+
+fn get_only() -> actix_web::Route {
+    web::to(|| async { Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET")) })
+}
+
+/// Registers `GET /metrics` (on the main application, or alone on the metrics address).
+pub fn metrics_route<S: Store>(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/metrics")
+            .route(web::get().to(metrics::<S>))
             .default_service(get_only()),
     );
 }

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use clientele_ports::{Services, Store};
+use clientele_ports::{LocalRateLimiter, RateLimiter, Services, Store};
 
 use crate::body::BODY_LIMIT;
-use crate::rate_limit::{RateLimiter, RateLimits};
+use crate::rate_limit::RateLimits;
 use crate::telemetry::Metrics;
 
 /// Settings of the HTTP layer.
@@ -23,8 +23,15 @@ pub struct HttpSettings {
     /// Largest accepted request body, in bytes: 413 `payload_too_large` past it. Defaults to
     /// [`BODY_LIMIT`] (64 KiB).
     pub body_limit: usize,
-    /// Per-API-key allowances of the management API.
+    /// The allowances: per API key on the management API, per client address and per account
+    /// on the app API's authentication endpoints.
     pub rate_limits: RateLimits,
+    /// Proxies whose `X-Forwarded-For` is believed for the client's address (the per-address
+    /// allowance); from anyone else the header is ignored. Empty by default.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Whether `GET /metrics` is served with the rest; `false` when the server serves it on an
+    /// address of its own ([`metrics_app`](crate::metrics_app)). Defaults to `true`.
+    pub serve_metrics: bool,
     /// How long a request body may take to arrive once its head is read: 408 `request_timeout`
     /// past it (a client sending a few bytes a minute cannot hold a connection). Defaults to
     /// [`BODY_TIMEOUT`].
@@ -54,6 +61,8 @@ impl Default for HttpSettings {
             body_limit: BODY_LIMIT,
             body_timeout: BODY_TIMEOUT,
             rate_limits: RateLimits::default(),
+            trusted_proxies: Vec::new(),
+            serve_metrics: true,
         }
     }
 }
@@ -67,9 +76,9 @@ impl Default for HttpSettings {
 pub struct AppState<S> {
     /// The use cases every handler calls, over the store `S`.
     pub services: Arc<Services<S>>,
-    /// The per-API-key rate limiter of the management API, built from
-    /// [`HttpSettings::rate_limits`].
-    pub limiter: Arc<RateLimiter>,
+    /// Where the rate limits of [`HttpSettings::rate_limits`] are counted: this process's memory
+    /// unless [`AppState::with_rate_limiter`] gave a shared limiter.
+    pub limiter: Arc<dyn RateLimiter>,
     /// Request counts and latencies: recorded by [`telemetry::observe`](crate::telemetry::observe)
     /// (pass it this `Arc`), rendered by `GET /metrics`.
     pub metrics: Arc<Metrics>,
@@ -97,15 +106,22 @@ impl<S> std::fmt::Debug for AppState<S> {
 }
 
 impl<S: Store> AppState<S> {
-    /// State over `services` with `settings`: the limiter is built from its rate limits (one-minute
-    /// windows), the metrics start empty.
+    /// State over `services` with `settings`: rate limits counted in this process, the metrics
+    /// empty.
     #[must_use]
     pub fn new(services: Arc<Services<S>>, settings: HttpSettings) -> Self {
         Self {
             services,
-            limiter: Arc::new(RateLimiter::new(settings.rate_limits)),
+            limiter: Arc::new(LocalRateLimiter::new()),
             metrics: Arc::new(Metrics::default()),
             settings: Arc::new(settings),
         }
+    }
+
+    /// This state counting its rate limits in `limiter` (e.g. one every instance shares).
+    #[must_use]
+    pub fn with_rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = limiter;
+        self
     }
 }

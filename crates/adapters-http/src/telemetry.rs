@@ -49,15 +49,46 @@ struct Inner {
     requests: HashMap<(String, String, u16), u64>,
     /// (method, route) → latency.
     latency: HashMap<(String, String), Histogram>,
+    /// Rate class label → requests refused.
+    rate_limited: HashMap<&'static str, u64>,
 }
 
-/// Request counts by route and status, and a latency histogram by route.
+/// More metric families for `/metrics`, from another part of the program (the server adds its
+/// database pool and its mailer).
+pub trait MetricsSource: Send + Sync + std::fmt::Debug {
+    /// Appends families in the Prometheus text format (each with its `# HELP` and `# TYPE`).
+    fn render(&self, out: &mut String);
+}
+
+/// Request counts by route and status, a latency histogram by route, requests refused by a rate
+/// limit, the build's version, and the families of the added [`MetricsSource`]s.
 #[derive(Debug, Default)]
 pub struct Metrics {
     inner: Mutex<Inner>,
+    sources: Mutex<Vec<Arc<dyn MetricsSource>>>,
 }
 
 impl Metrics {
+    /// Adds `source`'s families to every rendering.
+    pub fn add_source(&self, source: Arc<dyn MetricsSource>) {
+        self.sources
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(source);
+    }
+
+    /// Counts a request refused by the rate limit labelled `limit`
+    /// ([`RateClass::label`](crate::RateClass::label)).
+    pub fn rate_limited(&self, limit: &'static str) {
+        *self
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .rate_limited
+            .entry(limit)
+            .or_default() += 1;
+    }
+
     /// Records one finished request. `route` is the matched pattern (`/v1/clients/{id}`), never
     /// the raw path, so the number of series stays bounded.
     pub fn observe(&self, method: &str, route: &str, status: u16, latency: Duration) {
@@ -116,6 +147,36 @@ impl Metrics {
                 "clientele_http_request_duration_seconds_count{{{labels}}} {}",
                 h.count
             );
+        }
+        out.push_str(
+            "# HELP clientele_rate_limited_total Requests refused by a rate limit, by limit.\n",
+        );
+        out.push_str("# TYPE clientele_rate_limited_total counter\n");
+        for class in [
+            crate::RateClass::Create,
+            crate::RateClass::Other,
+            crate::RateClass::AuthAddress,
+            crate::RateClass::AuthAccount,
+        ] {
+            let label = class.label();
+            let n = inner.rate_limited.get(label).copied().unwrap_or(0);
+            let _ = writeln!(out, "clientele_rate_limited_total{{limit=\"{label}\"}} {n}");
+        }
+        drop(inner);
+        out.push_str("# HELP clientele_build_info The running build: its version.\n");
+        out.push_str("# TYPE clientele_build_info gauge\n");
+        let _ = writeln!(
+            out,
+            "clientele_build_info{{version=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        );
+        let sources = self
+            .sources
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        for source in sources {
+            source.render(&mut out);
         }
         out
     }

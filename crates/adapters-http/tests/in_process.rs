@@ -56,6 +56,8 @@ async fn json_of(res: ServiceResponse) -> Value {
 const OFF: RateLimits = RateLimits {
     create_per_minute: 0,
     other_per_minute: 0,
+    auth_per_minute: 0,
+    login_per_minute: 0,
 };
 
 #[actix_web::test]
@@ -193,6 +195,7 @@ async fn rate_limit_applies_per_key_and_class() {
     let f = fixture(RateLimits {
         create_per_minute: 1,
         other_per_minute: 2,
+        ..OFF
     })
     .await;
     let svc = test::init_service(app(f.state.clone())).await;
@@ -202,10 +205,35 @@ async fn rate_limit_applies_per_key_and_class() {
             .insert_header(("x-api-key", f.key.as_str()))
             .to_request()
     };
-    assert_eq!(svc.call(me()).await.unwrap().status(), 200);
-    assert_eq!(svc.call(me()).await.unwrap().status(), 200);
+    let header = |res: &ServiceResponse, name: &str| -> u64 {
+        res.headers()
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is missing"))
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let res = svc.call(me()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "ratelimit-limit"), 2);
+    assert_eq!(header(&res, "ratelimit-remaining"), 1);
+    assert!((1..=60).contains(&header(&res, "ratelimit-reset")));
+    let res = svc.call(me()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "ratelimit-remaining"), 0);
     let res = svc.call(me()).await.unwrap();
     assert_eq!(res.status(), 429);
+    assert_eq!(header(&res, "ratelimit-remaining"), 0);
+    assert!(
+        svc.call(TestRequest::get().uri("/health").to_request())
+            .await
+            .unwrap()
+            .headers()
+            .get("ratelimit-limit")
+            .is_none(),
+        "an uncounted response has no RateLimit headers"
+    );
     let wait: u64 = res
         .headers()
         .get("retry-after")
@@ -342,4 +370,83 @@ async fn cors_for_the_allowed_origins_only() {
         "other origins are served, without CORS headers"
     );
     assert!(res.headers().get("access-control-allow-origin").is_none());
+}
+
+/// Log-in is throttled per account (from any address) and per client address (whatever the
+/// account); `X-Forwarded-For` counts only from a trusted proxy.
+#[actix_web::test]
+async fn login_is_throttled_per_account_and_per_address() {
+    let mut f = fixture(RateLimits {
+        auth_per_minute: 4,
+        login_per_minute: 2,
+        ..OFF
+    })
+    .await;
+    let mut settings = (*f.state.settings).clone();
+    settings.trusted_proxies = vec!["10.0.0.1/32".parse().unwrap()];
+    f.state.settings = Arc::new(settings);
+    let svc = test::init_service(app(f.state.clone())).await;
+    let login = |email: &str, peer: &str, forwarded: Option<&str>| {
+        let mut req = TestRequest::post()
+            .uri("/api/auth/login")
+            .peer_addr(peer.parse().unwrap())
+            .set_json(json!({"email": email, "password": "wrong password"}));
+        if let Some(f) = forwarded {
+            req = req.insert_header(("x-forwarded-for", f));
+        }
+        req.to_request()
+    };
+    // Per account: the third attempt on ann@ is refused even from new addresses.
+    for peer in ["192.0.2.1:1", "192.0.2.2:1"] {
+        let res = svc
+            .call(login("ann@example.com", peer, None))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    let res = svc
+        .call(login("ANN@example.com ", "192.0.2.3:1", None))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429, "the same account, however spelled");
+    assert!(res.headers().get("retry-after").is_some());
+    assert_eq!(json_of(res).await["code"], "rate_limited");
+    // Per address: one address trying many accounts gets 4 attempts.
+    for (i, expected) in [(0, 401), (1, 401), (2, 401), (3, 401), (4, 429)] {
+        let res = svc
+            .call(login(
+                &format!("user{i}@example.com"),
+                "198.51.100.7:1",
+                None,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), expected, "attempt {i}");
+    }
+    // Behind the trusted proxy the forwarded address counts, not the proxy's; a client's own
+    // X-Forwarded-For from an untrusted peer is ignored (its peer address is limited).
+    for i in 0..4 {
+        let res = svc
+            .call(login(
+                &format!("p{i}@example.com"),
+                "10.0.0.1:1",
+                Some(&format!("203.0.113.{i}")),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "each forwarded client is counted apart");
+    }
+    let res = svc
+        .call(login(
+            "q@example.com",
+            "198.51.100.7:1",
+            Some("203.0.113.200"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        429,
+        "an untrusted peer cannot pose as another client"
+    );
 }

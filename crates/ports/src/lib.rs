@@ -20,6 +20,8 @@
 //!   [`IdempotencyService`]; and [`Services`], all of them over one store. Each use case takes a
 //!   [`Caller`]: an API key, a signed-in user, or [`Caller::Organization`] for a program using the
 //!   crates directly.
+//! - [`rate_limit`]: the [`RateLimiter`] port (a counter per bucket over fixed windows) and
+//!   [`LocalRateLimiter`], its in-process adapter.
 //! - [`error`]: [`RepoError`] (what a store answers), [`ClientError`] and [`AccountError`] (what
 //!   the use cases answer), and [`error_chain`].
 //! - [`secrets`]: API keys and tokens ([`Secret`]), handed out once, stored only as their SHA-256
@@ -97,6 +99,7 @@ pub mod error;
 pub mod infra;
 #[cfg(feature = "testing")]
 pub mod memory;
+pub mod rate_limit;
 pub mod repos;
 pub mod secrets;
 pub mod services;
@@ -105,14 +108,14 @@ pub use error::{
     AccountError, BoxError, ClientError, InfraError, Overloaded, RepoError, error_chain,
 };
 pub use infra::{Clock, IdGenerator, Mailer, Message, PasswordHasher, RandomIds, SystemClock};
+pub use rate_limit::{LocalRateLimiter, Quota, RateDecision, RateLimiter};
 pub use repos::{
     ApiKeyStore, Begin, ClientPage, ClientRecord, ClientRepository, Credentials, IdempotencyClaim,
-    IdempotencyStore, LimitRule, OrganizationRepository, SessionRecord, SessionStore, Store,
-    StoredResponse, UserRepository, VerificationRecord,
+    IdempotencyStore, LimitRule, OrganizationRepository, Purged, SessionRecord, SessionStore,
+    Store, StoredResponse, UserRepository, VerificationRecord,
 };
 pub use secrets::{Secret, SecretHash};
 pub use services::{
     Account, AccountService, Bootstrap, Caller, ClientService, Config, CreateGrant,
-    IdempotencyService, KeyGrant, NewSession, NewUser, OrganizationService, Purged, Services,
-    UserUpdate,
+    IdempotencyService, KeyGrant, NewSession, NewUser, OrganizationService, Services, UserUpdate,
 };

@@ -423,4 +423,50 @@ pub trait Store:
     /// # Errors
     /// `Unavailable` when it does not.
     async fn ping(&self) -> Result<(), RepoError>;
+
+    /// Deletes what expired before `now` (idempotency records, sessions, verification tokens),
+    /// unless another instance is doing it: `None` then. A store shared by several processes
+    /// overrides it to take a database lock; this default suits a store of one process.
+    ///
+    /// # Errors
+    /// Only `Unavailable`, `Unexpected`.
+    async fn purge_expired(&self, now: OffsetDateTime) -> Result<Option<Purged>, RepoError> {
+        Ok(Some(Purged {
+            idempotency: self.purge_idempotent(now).await?,
+            sessions: self.purge_sessions(now).await?,
+            verifications: self.purge_verifications(now).await?,
+        }))
+    }
+
+    /// Creates `organization` and its first API `key` (stored under `hash`) only if there is no
+    /// organization yet, atomically: of several processes bootstrapping one empty database at
+    /// once, exactly one gets `true`. This default suits a store of one process (it checks, then
+    /// inserts); a shared store overrides it to do both under a database lock.
+    ///
+    /// # Errors
+    /// Only `Unavailable`, `Unexpected`.
+    async fn bootstrap(
+        &self,
+        organization: &Organization,
+        key: &ApiKey,
+        hash: &SecretHash,
+    ) -> Result<bool, RepoError> {
+        if self.any_organization().await? {
+            return Ok(false);
+        }
+        self.create_organization(organization).await?;
+        self.create_api_key(key, hash).await?;
+        Ok(true)
+    }
+}
+
+/// What [`Store::purge_expired`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Expired `Idempotency-Key` records deleted.
+    pub idempotency: u64,
+    /// Expired sessions deleted.
+    pub sessions: u64,
+    /// Expired verification tokens deleted.
+    pub verifications: u64,
 }

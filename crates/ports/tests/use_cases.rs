@@ -1040,17 +1040,17 @@ async fn purging_deletes_only_what_expired() {
         .await;
     assert_eq!(
         w.svc.purge_expired().await.unwrap(),
-        clientele_ports::Purged::default()
+        Some(clientele_ports::Purged::default())
     );
 
     w.h.clock.advance(Duration::hours(24)); // the key and the verification token expire
-    let purged = w.svc.purge_expired().await.unwrap();
+    let purged = w.svc.purge_expired().await.unwrap().unwrap();
     assert_eq!(
         (purged.idempotency, purged.verifications, purged.sessions),
         (1, 1, 0)
     );
     w.h.clock.advance(Duration::days(29)); // and then the session
-    assert_eq!(w.svc.purge_expired().await.unwrap().sessions, 1);
+    assert_eq!(w.svc.purge_expired().await.unwrap().unwrap().sessions, 1);
 }
 
 #[tokio::test]

@@ -136,6 +136,30 @@ pub struct ServeArgs {
     /// Other requests a minute per API key (0: no limit).
     #[arg(long, env = "CLIENTELE_RATE_LIMIT", default_value_t = RateLimits::DEFAULT_OTHER_PER_MINUTE)]
     pub rate_limit: u32,
+    /// Log-in, sign-up and resend-verification requests a minute per client address (0: no
+    /// limit).
+    #[arg(long, env = "CLIENTELE_AUTH_RATE_LIMIT", default_value_t = RateLimits::DEFAULT_AUTH_PER_MINUTE)]
+    pub auth_rate_limit: u32,
+    /// Log-in, sign-up and resend-verification requests a minute per account email (0: no
+    /// limit).
+    #[arg(long, env = "CLIENTELE_LOGIN_RATE_LIMIT", default_value_t = RateLimits::DEFAULT_LOGIN_PER_MINUTE)]
+    pub login_rate_limit: u32,
+    /// A reverse proxy (IP address or CIDR) whose `X-Forwarded-For` gives the client's address
+    /// (repeatable); from any other peer the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CLIENTELE_TRUSTED_PROXY",
+        value_delimiter = ',',
+        value_name = "IP_OR_CIDR"
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// Serve `GET /metrics` on this address only (e.g. 127.0.0.1:9090), not on `--bind`.
+    #[arg(long, env = "CLIENTELE_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+    /// Write the first start's management API key to this file (created with mode 0600)
+    /// instead of printing it on stderr.
+    #[arg(long, env = "CLIENTELE_BOOTSTRAP_KEY_FILE")]
+    pub bootstrap_key_file: Option<PathBuf>,
     /// An origin allowed on cookie-authenticated writes, besides `http://BIND` and
     /// `http://localhost:PORT` (repeatable).
     #[arg(
@@ -147,10 +171,16 @@ pub struct ServeArgs {
     /// Directory the mailer writes `.eml` files into.
     #[arg(long, env = "CLIENTELE_MAIL_DIR", default_value = "./mail")]
     pub mail_dir: PathBuf,
-    /// Send mail over SMTP instead: `smtp://[user:password@]host[:port]` (plain TCP, e.g. a local
-    /// relay). Without it, messages are `.eml` files in `--mail-dir`.
+    /// Send mail over SMTP instead: `smtp://[user:password@]host[:port]` (STARTTLS when the
+    /// server offers it; `?tls=required` to insist, `?tls=none` for a local relay) or
+    /// `smtps://...` (TLS from the first byte). Without it, messages are `.eml` files in
+    /// `--mail-dir`.
     #[arg(long, env = "CLIENTELE_MAILER_URL", hide_env_values = true)]
     pub mailer_url: Option<String>,
+    /// A PEM file of certificate authorities to trust for the SMTP server, besides the
+    /// system's (a private relay).
+    #[arg(long, env = "CLIENTELE_MAILER_CA_FILE")]
+    pub mailer_ca_file: Option<PathBuf>,
     /// The `From:` of outgoing mail.
     #[arg(long, env = "CLIENTELE_MAIL_FROM", default_value = crate::mail::DEFAULT_FROM)]
     pub mail_from: String,

@@ -117,5 +117,5 @@ async fn admin_services(global: &GlobalArgs) -> Result<AppServices, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    services(store, &settings).map_err(|e| e.to_string())
+    services(store, &settings, std::sync::Arc::default()).map_err(|e| e.to_string())
 }

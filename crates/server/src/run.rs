@@ -11,9 +11,10 @@ use clientele_adapters_http::{AppState, HttpSettings, RateLimits};
 use clientele_ports::{Bootstrap, Config, Mailer, RandomIds, Services, SystemClock};
 
 use crate::hasher::Argon2Hasher;
-use crate::mail::FileMailer;
+use crate::mail::{FileMailer, MailStats};
 use crate::settings::Settings;
 use crate::smtp::{SmtpConfig, SmtpMailer};
+use crate::telemetry::PoolMetrics;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -116,11 +117,16 @@ fn warn_about_exposure(settings: &Settings, addr: SocketAddr) {
     }
 }
 
-/// The use cases over `store` with the production clock, ids, argon2id and the `.eml` mailer.
+/// The use cases over `store` with the production clock, ids, argon2id and the mailer of the
+/// settings (SMTP or `.eml` files), which counts its messages in `mail_stats`.
 ///
 /// # Errors
-/// argon2 parameters it refuses.
-pub fn services(store: DieselStore, settings: &Settings) -> Result<AppServices, StartError> {
+/// argon2 parameters, a mailer URL, a `From:` or a CA file it refuses.
+pub fn services(
+    store: DieselStore,
+    settings: &Settings,
+    mail_stats: Arc<MailStats>,
+) -> Result<AppServices, StartError> {
     let hasher = Argon2Hasher::new(settings.argon2)
         .map_err(|e| StartError::Settings(format!("invalid argon2 parameters: {}", e.source)))?;
     let config = Config {
@@ -136,14 +142,19 @@ pub fn services(store: DieselStore, settings: &Settings) -> Result<AppServices, 
         ..Config::default()
     };
     let mailer: Arc<dyn Mailer> = match &settings.mailer_url {
-        Some(url) => Arc::new(SmtpMailer::new(
-            SmtpConfig::from_url(url).map_err(StartError::Settings)?,
-            settings.mail_from.clone(),
-        )),
-        None => Arc::new(FileMailer::new(
-            &settings.mail_dir,
-            settings.mail_from.clone(),
-        )),
+        Some(url) => Arc::new(
+            SmtpMailer::new(
+                &SmtpConfig::from_url(url).map_err(StartError::Settings)?,
+                &settings.mail_from,
+                settings.mailer_ca_file.as_deref(),
+                mail_stats,
+            )
+            .map_err(StartError::Settings)?,
+        ),
+        None => Arc::new(
+            FileMailer::new(&settings.mail_dir, &settings.mail_from, mail_stats)
+                .map_err(StartError::Settings)?,
+        ),
     };
     Ok(Services::new(
         store,
@@ -198,7 +209,10 @@ pub struct RunningServer {
     /// organization; `None` otherwise. [`spawn`] does not print it: the key's secret is only
     /// here.
     pub bootstrap: Option<Bootstrap>,
+    /// Where `/metrics` is served alone, when [`Settings::metrics_bind`] asked for it.
+    pub metrics_addr: Option<SocketAddr>,
     handle: ServerHandle,
+    metrics_handle: Option<ServerHandle>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
@@ -212,6 +226,9 @@ impl RunningServer {
     /// Stops gracefully: in-flight requests finish.
     pub async fn stop(mut self) {
         self.handle.stop(true).await;
+        if let Some(metrics) = self.metrics_handle.take() {
+            metrics.stop(true).await;
+        }
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -222,6 +239,9 @@ impl Drop for RunningServer {
     fn drop(&mut self) {
         // Sends the stop command now; the workers finish on their own threads.
         drop(self.handle.stop(false));
+        if let Some(metrics) = &self.metrics_handle {
+            drop(metrics.stop(false));
+        }
     }
 }
 
@@ -229,6 +249,7 @@ impl Drop for RunningServer {
 struct Prepared {
     server: actix_web::dev::Server,
     addr: SocketAddr,
+    metrics_server: Option<(actix_web::dev::Server, SocketAddr)>,
     services: Arc<AppServices>,
     bootstrap: Option<Bootstrap>,
 }
@@ -263,7 +284,10 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
         }
     }
     warn_about_exposure(settings, addr);
-    let services = Arc::new(services(store, settings)?);
+    let mail_stats = Arc::new(MailStats::default());
+    let shared_limiter = store.shared_rate_limiter();
+    let pool_metrics = PoolMetrics(store.clone());
+    let services = Arc::new(services(store, settings, Arc::clone(&mail_stats))?);
     let bootstrap = services
         .accounts
         .bootstrap()
@@ -281,11 +305,41 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
             rate_limits: RateLimits {
                 create_per_minute: settings.create_rate_limit,
                 other_per_minute: settings.rate_limit,
+                auth_per_minute: settings.auth_rate_limit,
+                login_per_minute: settings.login_rate_limit,
             },
+            trusted_proxies: settings.trusted_proxies.clone(),
+            serve_metrics: settings.metrics_bind.is_none(),
             body_timeout: Duration::from_millis(settings.request_timeout_ms),
             ..HttpSettings::default()
         },
     );
+    // Behind several instances on one PostgreSQL database, one allowance for all of them.
+    let state = match shared_limiter {
+        Some(limiter) => state.with_rate_limiter(Arc::new(limiter)),
+        None => state,
+    };
+    state.metrics.add_source(mail_stats);
+    state.metrics.add_source(Arc::new(pool_metrics));
+    let metrics_server = match settings.metrics_bind {
+        None => None,
+        Some(bind) => {
+            let listener = TcpListener::bind(bind)
+                .map_err(|source| StartError::Bind { addr: bind, source })?;
+            let metrics_addr = listener
+                .local_addr()
+                .map_err(|source| StartError::Bind { addr: bind, source })?;
+            let state = state.clone();
+            let server =
+                HttpServer::new(move || clientele_adapters_http::metrics_app(state.clone()))
+                    .workers(1)
+                    .disable_signals()
+                    .listen(listener)
+                    .map_err(|source| StartError::Bind { addr: bind, source })?
+                    .run();
+            Some((server, metrics_addr))
+        }
+    };
     let mut server = HttpServer::new(move || clientele_adapters_http::app(state.clone()))
         .shutdown_timeout(settings.shutdown_timeout)
         .client_request_timeout(Duration::from_millis(settings.request_timeout_ms));
@@ -303,6 +357,7 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
     Ok(Prepared {
         server,
         addr,
+        metrics_server,
         services,
         bootstrap,
     })
@@ -317,11 +372,21 @@ pub async fn spawn(settings: Settings) -> Result<RunningServer, StartError> {
     let prepared = prepare(&settings).await?;
     let handle = prepared.server.handle();
     let task = tokio::spawn(prepared.server);
+    let (metrics_handle, metrics_addr) = match prepared.metrics_server {
+        Some((server, addr)) => {
+            let handle = server.handle();
+            tokio::spawn(server);
+            (Some(handle), Some(addr))
+        }
+        None => (None, None),
+    };
     Ok(RunningServer {
         addr: prepared.addr,
         services: prepared.services,
         bootstrap: prepared.bootstrap,
+        metrics_addr,
         handle,
+        metrics_handle,
         task: Some(task),
     })
 }
@@ -351,38 +416,99 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         handle.stop(true).await;
     });
     if let Some(b) = &prepared.bootstrap {
-        print_bootstrap(b);
+        hand_over_bootstrap(b, &settings);
     }
+    let metrics = prepared.metrics_server.map(|(server, addr)| {
+        tracing::info!(metrics = %addr, "serving /metrics");
+        let handle = server.handle();
+        tokio::spawn(server);
+        handle
+    });
     tracing::info!(addr = %prepared.addr, database = %prepared.services.store().database(), "listening");
     let purge = tokio::spawn(purge_expired(Arc::clone(&prepared.services)));
     let result = prepared.server.await;
     purge.abort();
     stopper.abort();
+    if let Some(metrics) = metrics {
+        metrics.stop(true).await;
+    }
     tracing::info!("stopped");
     result.map_err(|e| StartError::Setup(format!("server error: {e}")))
 }
 
+/// Gives the operator the bootstrap key, once: into `--bootstrap-key-file` (mode 0600) when set,
+/// else on stderr — one JSON object under `--log-format json`, so that the stream stays JSON.
+/// A key file that cannot be written falls back to stderr: the key is never lost.
 #[allow(clippy::print_stderr)]
-fn print_bootstrap(b: &Bootstrap) {
-    // Deliberately not a log line: the key is shown once, to the operator's terminal.
-    eprintln!(
-        "Created organization \"{}\" ({}) on the {} plan.\n\
-         Management API key (shown once; store it now): {}",
-        b.organization.name,
-        b.organization.id,
-        b.organization.plan,
-        b.secret.expose()
-    );
+fn hand_over_bootstrap(b: &Bootstrap, settings: &Settings) {
+    let org = &b.organization;
+    if let Some(path) = &settings.bootstrap_key_file {
+        match write_key_file(path, b.secret.expose()) {
+            Ok(()) => {
+                tracing::info!(
+                    organization_id = %org.id,
+                    path = %path.display(),
+                    "created the Default organization; its management API key is in the bootstrap key file"
+                );
+                return;
+            }
+            Err(e) => tracing::error!(
+                path = %path.display(),
+                error = %e,
+                "cannot write the bootstrap key file; the key follows on stderr"
+            ),
+        }
+    }
+    // Deliberately not a log line: the key is shown once, to the operator.
+    match settings.log_format {
+        crate::cli::LogFormat::Json => eprintln!(
+            "{}",
+            serde_json::json!({
+                "bootstrap": {
+                    "organization_id": org.id.to_string(),
+                    "organization_name": org.name.as_str(),
+                    "plan": org.plan.to_string(),
+                    "api_key": b.secret.expose(),
+                }
+            })
+        ),
+        crate::cli::LogFormat::Text => eprintln!(
+            "Created organization \"{}\" ({}) on the {} plan.\n\
+             Management API key (shown once; store it now): {}",
+            org.name,
+            org.id,
+            org.plan,
+            b.secret.expose()
+        ),
+    }
 }
 
-/// Deletes expired `Idempotency-Key` records, sessions and verification tokens every hour.
+/// Writes `key` and a newline to `path`, readable by the owner only (an existing file is
+/// replaced, and its mode set to 0600 before the key is written).
+fn write_key_file(path: &std::path::Path, key: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(format!("{key}\n").as_bytes())?;
+    file.sync_all()
+}
+
+/// Deletes expired `Idempotency-Key` records, sessions and verification tokens every hour (one
+/// instance at a time: the store's lock).
 async fn purge_expired(services: Arc<AppServices>) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
         match services.purge_expired().await {
-            Ok(p) if p == clientele_ports::Purged::default() => {}
-            Ok(p) => tracing::info!(
+            Ok(None) => tracing::debug!("another instance is purging expired records"),
+            Ok(Some(p)) if p == clientele_ports::Purged::default() => {}
+            Ok(Some(p)) => tracing::info!(
                 idempotency = p.idempotency,
                 sessions = p.sessions,
                 verifications = p.verifications,

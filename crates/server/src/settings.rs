@@ -35,6 +35,24 @@ pub struct Settings {
     /// `--rate-limit`: other requests a minute per API key, at most 1000000; 0: no limit.
     #[garde(range(max = 1_000_000))]
     pub rate_limit: u32,
+    /// `--auth-rate-limit`: authentication requests a minute per client address, at most
+    /// 1000000; 0: no limit.
+    #[garde(range(max = 1_000_000))]
+    pub auth_rate_limit: u32,
+    /// `--login-rate-limit`: authentication requests a minute per account, at most 1000000; 0:
+    /// no limit.
+    #[garde(range(max = 1_000_000))]
+    pub login_rate_limit: u32,
+    /// `--trusted-proxy`: the proxies whose `X-Forwarded-For` is believed.
+    #[garde(skip)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `--metrics-bind`: serve `/metrics` there instead of on [`Self::bind`].
+    #[garde(skip)]
+    pub metrics_bind: Option<SocketAddr>,
+    /// `--bootstrap-key-file`: where the first start writes its management key (mode 0600);
+    /// `None`: stderr.
+    #[garde(skip)]
+    pub bootstrap_key_file: Option<PathBuf>,
     /// `--allowed-origin`: more origins allowed on cookie-authenticated writes, each 1–2048
     /// bytes starting with `http`. The bound address's and the public URL's origins are allowed
     /// anyway: see [`crate::run::allowed_origins`].
@@ -44,12 +62,14 @@ pub struct Settings {
     /// [`Self::mailer_url`].
     #[garde(skip)]
     pub mail_dir: PathBuf,
-    /// `--mailer-url`: send mail over SMTP to `smtp://[user:password@]host[:port]` (1–2048
-    /// bytes starting with `smtp://`; the rest is parsed at start by
-    /// [`SmtpConfig::from_url`](crate::smtp::SmtpConfig::from_url)). `None`: `.eml` files in
-    /// [`Self::mail_dir`].
-    #[garde(length(min = 1, max = 2048), prefix("smtp://"))]
+    /// `--mailer-url`: send mail over SMTP, `smtp://` or `smtps://` (1–2048 bytes; parsed at
+    /// start by [`SmtpConfig::from_url`](crate::smtp::SmtpConfig::from_url)). `None`: `.eml`
+    /// files in [`Self::mail_dir`].
+    #[garde(length(min = 1, max = 2048), prefix("smtp"))]
     pub mailer_url: Option<String>,
+    /// `--mailer-ca-file`: more certificate authorities to trust for the SMTP server (PEM).
+    #[garde(skip)]
+    pub mailer_ca_file: Option<PathBuf>,
     /// `--mail-from`: the `From:` of outgoing mail, `Name <address>` or an address; 3–320
     /// bytes.
     #[garde(length(min = 3, max = 320))]
@@ -103,9 +123,15 @@ impl Settings {
             bind: serve.bind,
             create_rate_limit: serve.create_rate_limit,
             rate_limit: serve.rate_limit,
+            auth_rate_limit: serve.auth_rate_limit,
+            login_rate_limit: serve.login_rate_limit,
+            trusted_proxies: trusted_proxies(&serve.trusted_proxies)?,
+            metrics_bind: serve.metrics_bind,
+            bootstrap_key_file: serve.bootstrap_key_file.clone(),
             allowed_origins: serve.allowed_origins.clone(),
             mail_dir: serve.mail_dir.clone(),
             mailer_url: serve.mailer_url.clone(),
+            mailer_ca_file: serve.mailer_ca_file.clone(),
             mail_from: serve.mail_from.clone(),
             secure_cookies: serve.secure_cookies,
             public_url: serve.public_url.clone(),
@@ -154,9 +180,15 @@ impl Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             create_rate_limit: 0,
             rate_limit: 0,
+            auth_rate_limit: 0,
+            login_rate_limit: 0,
+            trusted_proxies: Vec::new(),
+            metrics_bind: None,
+            bootstrap_key_file: None,
             allowed_origins: Vec::new(),
             mail_dir: std::env::temp_dir().join("clientele-test-mail"),
             mailer_url: None,
+            mailer_ca_file: None,
             mail_from: crate::mail::DEFAULT_FROM.to_owned(),
             secure_cookies: false,
             public_url: None,
@@ -207,6 +239,25 @@ pub fn plan_limits(overrides: &[String]) -> Result<PlanLimits, String> {
         })
 }
 
+/// The `--trusted-proxy` values: IP addresses (one host) or CIDR blocks.
+///
+/// # Errors
+/// The first value that is neither, on one line.
+pub fn trusted_proxies(values: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
+    values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<ipnet::IpNet>()
+                .or_else(|_| v.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    format!("invalid --trusted-proxy {v:?}: expected an IP address or a CIDR block like 10.0.0.0/8")
+                })
+        })
+        .collect()
+}
+
 /// The argon2 parameters of the command line.
 #[must_use]
 pub fn argon2_params(global: &GlobalArgs) -> Argon2Params {
@@ -235,6 +286,22 @@ mod tests {
         assert!(e.contains("argon2.iterations"), "{e}");
         assert!(e.contains("allowed_origins"), "{e}");
         assert!(!e.contains('\n'));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_blocks() {
+        let p = trusted_proxies(&[
+            "127.0.0.1".to_owned(),
+            " 10.0.0.0/8".to_owned(),
+            "::1".to_owned(),
+        ])
+        .unwrap();
+        assert_eq!(p.len(), 3);
+        assert!(p[0].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
+        assert!(!p[0].contains(&"127.0.0.2".parse::<std::net::IpAddr>().unwrap()));
+        assert!(p[1].contains(&"10.9.8.7".parse::<std::net::IpAddr>().unwrap()));
+        let e = trusted_proxies(&["proxy.local".to_owned()]).unwrap_err();
+        assert!(e.contains("--trusted-proxy") && !e.contains('\n'), "{e}");
     }
 
     #[test]

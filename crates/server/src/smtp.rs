@@ -1,35 +1,55 @@
-//! A minimal SMTP client (RFC 5321) for the mailer port: plain TCP, optional `AUTH PLAIN`.
+//! The mailer port over SMTP, through `lettre` (decision 0011): STARTTLS, implicit TLS, AUTH,
+//! certificate verification with the system's authorities (and more from a file).
 //!
-//! Selected by a `smtp://[user:password@]host[:port]` mailer URL. It speaks just what sending one
-//! message needs — greeting, EHLO (HELO fallback), AUTH PLAIN, MAIL FROM, RCPT TO, DATA with
-//! dot-stuffing, QUIT — with a timeout on every read and write. See docs/decisions/0005-mail.md for
-//! why this is not lettre.
+//! Selected by a mailer URL (contract §7):
+//! - `smtp://[user:password@]host[:port]` (port 25): STARTTLS when the server offers it;
+//!   `?tls=required` refuses a server without it; `?tls=none` never encrypts (a relay on this host);
+//! - `smtps://[user:password@]host[:port]` (port 465): TLS from the first byte.
+//!
+//! The user and password are `%XX`-decoded and sent with AUTH (PLAIN or LOGIN, whichever the
+//! server offers) — `lettre` refuses to send them before the connection is encrypted unless
+//! `tls=none` says so.
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use clientele_ports::{InfraError, Mailer, Message};
-use time::OffsetDateTime;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 
-use crate::mail::{base64, render_message};
+use crate::mail::{MailOutcome, MailStats, build_message, parse_from};
 
-/// Where and as whom to send.
+/// How the connection is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// `smtp://`: STARTTLS when the server offers it, plain otherwise.
+    Opportunistic,
+    /// `smtp://...?tls=required`: STARTTLS, or no message.
+    Required,
+    /// `smtp://...?tls=none`: never encrypted (a relay on this host).
+    None,
+    /// `smtps://`: TLS from the first byte.
+    Implicit,
+}
+
+/// Where and as whom to send, parsed from a mailer URL.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmtpConfig {
-    /// The server's host name or IP address (never empty from [`Self::from_url`]); resolved at
-    /// every send, and the first address is used.
+    /// The server's host name or IP address; the name its certificate must carry.
     pub host: String,
-    /// The server's TCP port (25 when the URL gives none).
+    /// The server's TCP port (25 for `smtp://`, 465 for `smtps://` when the URL gives none).
     pub port: u16,
-    /// `(user, password)` for `AUTH PLAIN`, `%XX`-decoded from the URL (a user without `:` has
-    /// an empty password); `None`: no authentication. `Debug` shows the user, never the
-    /// password.
+    /// How the connection is encrypted.
+    pub tls: TlsMode,
+    /// `(user, password)` for AUTH, `%XX`-decoded from the URL; `None`: no authentication.
+    /// `Debug` shows the user, never the password.
     pub credentials: Option<(String, String)>,
-    /// The limit on connecting and on every read and write (10 seconds from
-    /// [`Self::from_url`]).
+    /// The limit on connecting and on every command (10 seconds).
     pub timeout: Duration,
 }
 
@@ -38,359 +58,237 @@ impl fmt::Debug for SmtpConfig {
         f.debug_struct("SmtpConfig")
             .field("host", &self.host)
             .field("port", &self.port)
+            .field("tls", &self.tls)
             .field("user", &self.credentials.as_ref().map(|(u, _)| u))
             .finish_non_exhaustive()
     }
 }
 
 impl SmtpConfig {
-    /// Parses `smtp://[user:password@]host[:port]` (default port 25; `%XX` escapes in the user
-    /// and password are decoded).
+    /// Parses a mailer URL (see the module's documentation).
     ///
     /// # Errors
     /// A one-line description of what is wrong with the URL (never echoing the password).
-    pub fn from_url(url: &str) -> Result<Self, String> {
-        let rest = url
-            .strip_prefix("smtp://")
-            .ok_or_else(|| "mailer URL must start with smtp://".to_owned())?;
-        let rest = rest.trim_end_matches('/');
-        let (userinfo, hostport) = match rest.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, rest),
-        };
-        let credentials = match userinfo {
-            None => None,
-            Some(u) => {
-                let (user, pass) = u.split_once(':').unwrap_or((u, ""));
-                Some((percent_decode(user)?, percent_decode(pass)?))
+    pub fn from_url(raw: &str) -> Result<Self, String> {
+        let url = url::Url::parse(raw).map_err(|e| format!("invalid mailer URL: {e}"))?;
+        let (mut tls, default_port) = match url.scheme() {
+            "smtp" => (TlsMode::Opportunistic, 25),
+            "smtps" => (TlsMode::Implicit, 465),
+            other => {
+                return Err(format!(
+                    "invalid mailer URL: the scheme is {other:?}; expected smtp:// or smtps://"
+                ));
             }
         };
-        let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) => (
-                h,
-                p.parse::<u16>()
-                    .map_err(|_| format!("invalid SMTP port {p:?}"))?,
-            ),
-            None => (hostport, 25),
-        };
-        if host.is_empty() {
-            return Err("mailer URL has no host".to_owned());
+        for (name, value) in url.query_pairs() {
+            match (name.as_ref(), value.as_ref(), tls) {
+                ("tls", "required", TlsMode::Opportunistic) => tls = TlsMode::Required,
+                ("tls", "none", TlsMode::Opportunistic) => tls = TlsMode::None,
+                ("tls", "opportunistic", TlsMode::Opportunistic) => {}
+                ("tls", _, TlsMode::Implicit) => {
+                    return Err(
+                        "invalid mailer URL: smtps:// is always TLS; drop the tls parameter"
+                            .to_owned(),
+                    );
+                }
+                ("tls", v, _) => {
+                    return Err(format!(
+                        "invalid mailer URL: tls={v:?}; expected required, none or opportunistic"
+                    ));
+                }
+                (n, _, _) => {
+                    return Err(format!(
+                        "invalid mailer URL: unknown parameter {n:?} (only tls is known)"
+                    ));
+                }
+            }
         }
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| "invalid mailer URL: it has no host".to_owned())?;
+        // `url` keeps IPv6 literals bracketed; a certificate names the bare address.
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let decode = |s: &str| {
+            percent_decode(s).ok_or_else(|| {
+                "invalid mailer URL: the user or password is not valid %-encoded UTF-8".to_owned()
+            })
+        };
+        let credentials = if url.username().is_empty() && url.password().is_none() {
+            None
+        } else {
+            Some((
+                decode(url.username())?,
+                decode(url.password().unwrap_or(""))?,
+            ))
+        };
         Ok(Self {
-            host: host.to_owned(),
-            port,
+            host,
+            port: url.port().unwrap_or(default_port),
+            tls,
             credentials,
             timeout: Duration::from_secs(10),
         })
     }
-
-    /// Sends one message (`data`: the RFC 5322 text with CRLF line ends) from `from` to `to`.
-    /// Blocking: call it off the async executor.
-    ///
-    /// # Errors
-    /// Connection and protocol errors, with the server's reply when it refused a step.
-    pub fn send(&self, from: &str, to: &str, data: &[u8]) -> io::Result<()> {
-        let addr = (self.host.as_str(), self.port)
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "SMTP host did not resolve"))?;
-        let stream = TcpStream::connect_timeout(&addr, self.timeout)?;
-        stream.set_read_timeout(Some(self.timeout))?;
-        stream.set_write_timeout(Some(self.timeout))?;
-        let mut session = Session {
-            reader: BufReader::new(stream.try_clone()?),
-            writer: stream,
-        };
-        session.expect(220)?;
-        if session.command("EHLO clientele", 250).is_err() {
-            session.command("HELO clientele", 250)?;
-        }
-        if let Some((user, pass)) = &self.credentials {
-            let token = base64(format!("\0{user}\0{pass}").as_bytes());
-            session.command(&format!("AUTH PLAIN {token}"), 235)?;
-        }
-        session.command(&format!("MAIL FROM:<{from}>"), 250)?;
-        session.command(&format!("RCPT TO:<{to}>"), 250)?;
-        session.command("DATA", 354)?;
-        session.writer.write_all(&dot_stuff(data))?;
-        session.command(".", 250)?;
-        // The message is accepted; a failed QUIT does not unsend it.
-        let _ = session.command("QUIT", 221);
-        Ok(())
-    }
 }
 
-/// The mailer port over SMTP: the same RFC 5322 text the `.eml` adapter writes, sent on the
-/// blocking pool.
-#[derive(Debug, Clone)]
-pub struct SmtpMailer {
-    config: SmtpConfig,
-    from: String,
-}
-
-impl SmtpMailer {
-    /// `from` is the `From:` header (`Name <address>` or an address); its address is the envelope
-    /// sender.
-    #[must_use]
-    pub fn new(config: SmtpConfig, from: impl Into<String>) -> Self {
-        Self {
-            config,
-            from: from.into(),
-        }
-    }
-}
-
-/// The address part of `Name <address>`.
-fn envelope_address(from: &str) -> &str {
-    match (from.rfind('<'), from.rfind('>')) {
-        (Some(start), Some(end)) if start < end => &from[start + 1..end],
-        _ => from.trim(),
-    }
-}
-
-#[async_trait]
-impl Mailer for SmtpMailer {
-    async fn send(&self, message: Message) -> Result<(), InfraError> {
-        let id = format!("{}@clientele", uuid::Uuid::new_v4());
-        let data = render_message(&self.from, &message, OffsetDateTime::now_utc(), &id);
-        let (config, from, to) = (
-            self.config.clone(),
-            envelope_address(&self.from).to_owned(),
-            message.to.as_str().to_owned(),
-        );
-        let sent = tokio::task::spawn_blocking(move || config.send(&from, &to, &data)).await;
-        let fail = |e: Box<dyn std::error::Error + Send + Sync>| InfraError {
-            what: "sending mail over SMTP",
-            source: e,
-        };
-        match sent {
-            Ok(Ok(())) => {
-                tracing::info!(to = %message.to, subject = %message.subject, "mail sent");
-                Ok(())
-            }
-            Ok(Err(e)) => Err(fail(Box::new(e))),
-            Err(e) => Err(fail(Box::new(e))),
-        }
-    }
-}
-
-struct Session {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Session {
-    fn command(&mut self, line: &str, expected: u16) -> io::Result<()> {
-        self.writer.write_all(line.as_bytes())?;
-        self.writer.write_all(b"\r\n")?;
-        self.writer.flush()?;
-        self.expect(expected)
-    }
-
-    /// Reads one (possibly multi-line) reply and checks its code.
-    fn expect(&mut self, expected: u16) -> io::Result<()> {
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if self.reader.read_line(&mut line)? == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "SMTP server closed the connection",
-                ));
-            }
-            // "250-..." continues, "250 ..." ends a reply.
-            if line.as_bytes().get(3) != Some(&b'-') {
-                break;
-            }
-        }
-        let code: u16 = line.get(..3).and_then(|c| c.parse().ok()).unwrap_or(0);
-        if code == expected {
-            Ok(())
-        } else {
-            Err(io::Error::other(format!(
-                "SMTP server answered {:?}, expected {expected}",
-                line.trim_end()
-            )))
-        }
-    }
-}
-
-/// CRLF-terminates the message and doubles a leading `.` on every line (RFC 5321 §4.5.2).
-fn dot_stuff(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + 8);
-    let mut at_line_start = true;
-    for &b in data {
-        if at_line_start && b == b'.' {
-            out.push(b'.');
-        }
-        out.push(b);
-        at_line_start = b == b'\n';
-    }
-    if !out.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
-fn percent_decode(s: &str) -> Result<String, String> {
+fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = s
-                .get(i + 1..i + 3)
-                .ok_or("invalid %-escape in mailer URL")?;
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| "invalid %-escape in mailer URL")?);
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {
             out.push(bytes[i]);
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| "mailer URL credentials are not UTF-8".to_owned())
+    String::from_utf8(out).ok()
+}
+
+/// The mailer port over SMTP.
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    server: String,
+    stats: Arc<MailStats>,
+}
+
+impl fmt::Debug for SmtpMailer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpMailer")
+            .field("server", &self.server)
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpMailer {
+    /// A mailer sending to `config`'s server as `from` (`Name <address>` or an address),
+    /// trusting the system's certificate authorities and those of the PEM file `extra_ca`,
+    /// counting outcomes in `stats`. Nothing is connected until the first message.
+    ///
+    /// # Errors
+    /// A `from` that is not a mailbox, a CA file that cannot be read or parsed, TLS set-up.
+    pub fn new(
+        config: &SmtpConfig,
+        from: &str,
+        extra_ca: Option<&Path>,
+        stats: Arc<MailStats>,
+    ) -> Result<Self, String> {
+        let from = parse_from(from)?;
+        let parameters = || -> Result<TlsParameters, String> {
+            let mut builder = TlsParameters::builder(config.host.clone());
+            if let Some(path) = extra_ca {
+                let pem = std::fs::read(path)
+                    .map_err(|e| format!("cannot read --mailer-ca-file {}: {e}", path.display()))?;
+                let cert = Certificate::from_pem(&pem)
+                    .map_err(|e| format!("invalid --mailer-ca-file {}: {e}", path.display()))?;
+                builder = builder.add_root_certificate(cert);
+            }
+            builder
+                .build_native()
+                .map_err(|e| format!("cannot set up TLS for the mailer: {e}"))
+        };
+        let tls = match config.tls {
+            TlsMode::None => Tls::None,
+            TlsMode::Opportunistic => Tls::Opportunistic(parameters()?),
+            TlsMode::Required => Tls::Required(parameters()?),
+            TlsMode::Implicit => Tls::Wrapper(parameters()?),
+        };
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.clone())
+                .port(config.port)
+                .tls(tls)
+                .timeout(Some(config.timeout));
+        if let Some((user, password)) = &config.credentials {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(Self {
+            transport: builder.build(),
+            from,
+            server: format!("{}:{}", config.host, config.port),
+            stats,
+        })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, message: Message) -> Result<(), InfraError> {
+        let email = build_message(&self.from, &message)?;
+        match self.transport.send(email).await {
+            Ok(_) => {
+                self.stats.record(MailOutcome::Sent);
+                tracing::info!(to = %message.to, subject = %message.subject, server = %self.server, "mail sent");
+                Ok(())
+            }
+            Err(e) => {
+                let outcome = if e.is_transient() {
+                    MailOutcome::TransientFailure
+                } else if e.is_permanent() {
+                    MailOutcome::PermanentFailure
+                } else {
+                    MailOutcome::Error
+                };
+                self.stats.record(outcome);
+                tracing::warn!(
+                    to = %message.to,
+                    server = %self.server,
+                    outcome = outcome.label(),
+                    error = %e,
+                    "mail not sent"
+                );
+                Err(InfraError {
+                    what: "sending mail",
+                    source: Box::new(e),
+                })
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-
-    use std::net::TcpListener;
-    use std::thread;
-
     use super::*;
 
     #[test]
-    fn parses_urls_without_showing_the_password() {
-        let c = SmtpConfig::from_url("smtp://me%40x.io:p%3Ass@mail.local:2525").unwrap();
-        assert_eq!((c.host.as_str(), c.port), ("mail.local", 2525));
-        assert_eq!(c.credentials, Some(("me@x.io".into(), "p:ss".into())));
-        assert!(!format!("{c:?}").contains("p:ss"));
-        assert_eq!(SmtpConfig::from_url("smtp://localhost").unwrap().port, 25);
-        assert!(SmtpConfig::from_url("http://x").is_err());
-        assert!(SmtpConfig::from_url("smtp://:25").is_err());
-        assert!(SmtpConfig::from_url("smtp://h:notaport").is_err());
-    }
-
-    #[test]
-    fn dot_stuffing_and_envelope() {
-        assert_eq!(base64(b"\0u\0p"), "AHUAcA==");
+    fn parses_the_url_forms_without_showing_the_password() {
+        let c = SmtpConfig::from_url("smtp://ann%40x.io:p%3Ass@mail.example.com:587").unwrap();
+        assert_eq!(c.host, "mail.example.com");
+        assert_eq!(c.port, 587);
+        assert_eq!(c.tls, TlsMode::Opportunistic);
         assert_eq!(
-            envelope_address("Clientele <no-reply@x.io>"),
-            "no-reply@x.io"
+            c.credentials,
+            Some(("ann@x.io".to_owned(), "p:ss".to_owned()))
         );
-        assert_eq!(envelope_address(" a@b.co "), "a@b.co");
-        assert_eq!(dot_stuff(b".a\r\n..b\r\nc.d"), b"..a\r\n...b\r\nc.d\r\n");
-    }
-
-    /// A scripted SMTP server: answers each command and records what it received.
-    fn fake_server(auth: bool) -> (u16, thread::JoinHandle<String>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let handle = thread::spawn(move || {
-            let (stream, _) = listener.accept().unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut w = stream;
-            let mut transcript = String::new();
-            w.write_all(b"220 fake ESMTP\r\n").unwrap();
-            let mut in_data = false;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap() == 0 {
-                    break;
-                }
-                transcript.push_str(&line);
-                if in_data {
-                    if line == ".\r\n" {
-                        in_data = false;
-                        w.write_all(b"250 queued\r\n").unwrap();
-                    }
-                    continue;
-                }
-                let reply: &[u8] = match line.get(..4).unwrap_or("") {
-                    "EHLO" => b"250-fake\r\n250 AUTH PLAIN\r\n",
-                    "AUTH" if auth => b"235 ok\r\n",
-                    "AUTH" => b"535 no\r\n",
-                    "MAIL" | "RCPT" => b"250 ok\r\n",
-                    "DATA" => {
-                        in_data = true;
-                        b"354 go\r\n"
-                    }
-                    "QUIT" => {
-                        w.write_all(b"221 bye\r\n").unwrap();
-                        break;
-                    }
-                    _ => b"500 what\r\n",
-                };
-                w.write_all(reply).unwrap();
-            }
-            transcript
-        });
-        (port, handle)
-    }
-
-    #[test]
-    fn sends_a_message_through_a_server() {
-        let (port, server) = fake_server(true);
-        let config = SmtpConfig::from_url(&format!("smtp://u:p@127.0.0.1:{port}")).unwrap();
-        config
-            .send(
-                "noreply@clientele.local",
-                "ann@example.com",
-                b"Subject: Hi\r\n\r\n.hidden\r\nbody",
-            )
-            .unwrap();
-        let transcript = server.join().unwrap();
-        assert!(
-            transcript.contains("AUTH PLAIN AHUAcA==\r\n"),
-            "{transcript}"
-        );
-        assert!(transcript.contains("MAIL FROM:<noreply@clientele.local>\r\n"));
-        assert!(transcript.contains("RCPT TO:<ann@example.com>\r\n"));
-        assert!(
-            transcript.contains("\r\n..hidden\r\nbody\r\n.\r\n"),
-            "{transcript}"
-        );
-    }
-
-    #[tokio::test]
-    async fn the_mailer_port_sends_the_rendered_message() {
-        let (port, server) = fake_server(false);
-        let config = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
-        let message = Message {
-            to: clientele_domain::Email::parse(clientele_domain::Field::Email, "ann@example.com")
-                .unwrap(),
-            subject: "Verify your email address".into(),
-            text: "Open https://x/verify-email?token=T\n".into(),
-        };
-        SmtpMailer::new(config, crate::mail::DEFAULT_FROM)
-            .send(message)
-            .await
-            .unwrap();
-        let transcript = server.join().unwrap();
-        assert!(
-            transcript.contains("MAIL FROM:<no-reply@clientele.invalid>\r\n"),
-            "{transcript}"
-        );
-        assert!(transcript.contains("To: ann@example.com\r\n"));
-        assert!(transcript.contains("Subject: Verify your email address\r\n"));
-        assert!(transcript.contains("verify-email?token=T\r\n"));
-        assert!(transcript.contains("\r\n.\r\nQUIT\r\n"), "{transcript}");
-    }
-
-    #[test]
-    fn a_refused_step_is_an_error_not_a_hang() {
-        let (port, server) = fake_server(false);
-        let config = SmtpConfig::from_url(&format!("smtp://u:p@127.0.0.1:{port}")).unwrap();
-        let err = config.send("a@b.co", "c@d.co", b"x").unwrap_err();
-        assert!(err.to_string().contains("535"), "{err}");
-        drop(server);
-        let closed = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let config = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{closed}")).unwrap();
-        assert!(config.send("a@b.co", "c@d.co", b"x").is_err());
+        assert!(!format!("{c:?}").contains("p:ss"));
+        let c = SmtpConfig::from_url("smtp://relay?tls=none").unwrap();
+        assert_eq!((c.port, c.tls, c.credentials), (25, TlsMode::None, None));
+        let c = SmtpConfig::from_url("smtp://relay:2525?tls=required").unwrap();
+        assert_eq!((c.port, c.tls), (2525, TlsMode::Required));
+        let c = SmtpConfig::from_url("smtps://apikey:secret@smtp.example.com").unwrap();
+        assert_eq!((c.port, c.tls), (465, TlsMode::Implicit));
+        for bad in [
+            "http://x",
+            "smtp://",
+            "smtp://x?tls=maybe",
+            "smtps://x?tls=none",
+            "smtp://x?verify=no",
+            "smtp://u:%ZZ@x",
+        ] {
+            let e = SmtpConfig::from_url(bad).expect_err(bad);
+            assert!(!e.contains('\n'), "{e}");
+        }
+        let e = SmtpConfig::from_url("ftp://u:hunter2@x").unwrap_err();
+        assert!(!e.contains("hunter2"), "{e}");
     }
 }

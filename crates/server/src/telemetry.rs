@@ -26,3 +26,39 @@ pub fn init(format: LogFormat, filter: &str) -> Result<(), String> {
     };
     Ok(())
 }
+
+/// The database pool's metric families, read from the store at each scrape.
+#[derive(Debug)]
+pub struct PoolMetrics(pub clientele_adapters_diesel::DieselStore);
+
+impl clientele_adapters_http::MetricsSource for PoolMetrics {
+    fn render(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let s = self.0.pool_stats();
+        let _ = write!(
+            out,
+            "# HELP clientele_db_pool_connections Database connections by state.\n\
+             # TYPE clientele_db_pool_connections gauge\n\
+             clientele_db_pool_connections{{state=\"in_use\"}} {in_use}\n\
+             clientele_db_pool_connections{{state=\"idle\"}} {idle}\n\
+             # HELP clientele_db_pool_max_connections The most connections the pool opens.\n\
+             # TYPE clientele_db_pool_max_connections gauge\n\
+             clientele_db_pool_max_connections {max}\n\
+             # HELP clientele_db_pool_checkouts_total Connections handed out.\n\
+             # TYPE clientele_db_pool_checkouts_total counter\n\
+             clientele_db_pool_checkouts_total {checkouts}\n\
+             # HELP clientele_db_pool_wait_seconds_total Time spent waiting for a connection.\n\
+             # TYPE clientele_db_pool_wait_seconds_total counter\n\
+             clientele_db_pool_wait_seconds_total {wait}\n\
+             # HELP clientele_db_pool_timeouts_total Requests that got no connection in time (503).\n\
+             # TYPE clientele_db_pool_timeouts_total counter\n\
+             clientele_db_pool_timeouts_total {timeouts}\n",
+            in_use = s.connections.saturating_sub(s.idle),
+            idle = s.idle,
+            max = s.max_size,
+            checkouts = s.checkouts,
+            wait = s.wait.as_secs_f64(),
+            timeouts = s.timeouts,
+        );
+    }
+}

@@ -345,16 +345,27 @@ async fn serve_bootstraps_once_hides_the_key_and_stops_on_sigterm() {
     let (child, port, rx) = serve(&db, &["--log-format", "json"]);
     let mut lines: Vec<String> = rx.try_iter().collect();
     // The bootstrap lines come before "listening".
-    let key_line = lines
+    // Under `--log-format json` the bootstrap is one JSON object too.
+    let bootstrap: Value = lines
         .iter()
-        .find(|l| l.contains("Management API key"))
-        .cloned()
-        .unwrap_or_else(|| panic!("no key printed: {lines:?}"));
-    let key = key_line
-        .split_whitespace()
-        .find(|w| w.starts_with("vox_mgmt_"))
-        .unwrap()
+        .find_map(|l| {
+            serde_json::from_str::<Value>(l)
+                .ok()
+                .filter(|v| v.get("bootstrap").is_some())
+        })
+        .unwrap_or_else(|| panic!("no bootstrap object printed: {lines:?}"));
+    let key = bootstrap["bootstrap"]["api_key"]
+        .as_str()
+        .expect("the key")
         .to_owned();
+    assert!(key.starts_with("vox_mgmt_"));
+    assert_eq!(bootstrap["bootstrap"]["plan"], "enterprise");
+    assert!(
+        lines
+            .iter()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok()),
+        "every stderr line is JSON: {lines:?}"
+    );
     let http = awc::Client::default();
     let mut res = http
         .get(format!("http://127.0.0.1:{port}/v1/auth/me"))
@@ -931,4 +942,38 @@ fn a_public_bind_warns_what_to_set() {
         "{text}"
     );
     assert!(text.contains("set --mailer-url"), "{text}");
+}
+
+/// `--bootstrap-key-file`: the key goes to a file only its owner reads, never to stderr.
+#[actix_web::test]
+async fn the_bootstrap_key_can_go_to_a_file_instead_of_stderr() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let db = TestDb::empty(Backend::Sqlite);
+    let dir = std::env::temp_dir().join(format!("clientele-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bootstrap.key");
+    let (child, port, rx) = serve(&db, &["--bootstrap-key-file", path.to_str().unwrap()]);
+    let key = std::fs::read_to_string(&path).expect("the key file");
+    let key = key.trim_end();
+    assert!(key.starts_with("vox_mgmt_"), "{key}");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "owner-only");
+    let res = awc::Client::default()
+        .get(format!("http://127.0.0.1:{port}/v1/auth/me"))
+        .insert_header(("X-API-Key", key))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the key in the file works");
+    let (code, lines) = stop(child, &rx);
+    assert_eq!(code, 0);
+    assert!(
+        !lines.iter().any(|l| l.contains(key)),
+        "the key is not on stderr: {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("bootstrap key file")),
+        "the log says where it is: {lines:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -9,6 +9,7 @@ use clientele_ports::{
 use diesel::prelude::*;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
+use crate::connection::DbConn;
 use crate::error::Failure;
 use crate::models::{
     ApiKeyRow, NewApiKeyRow, NewOrganizationRow, NewUserRow, OrganizationRow, UserChanges, UserRow,
@@ -16,6 +17,47 @@ use crate::models::{
 };
 use crate::schema::{api_keys, organizations, sessions, users, verification_tokens};
 use crate::store::DieselStore;
+
+/// Deletes the verification tokens expired at `now`; returns how many.
+pub(crate) fn delete_expired_verifications(
+    c: &mut DbConn,
+    now: PrimitiveDateTime,
+) -> QueryResult<u64> {
+    let n =
+        diesel::delete(verification_tokens::table.filter(verification_tokens::expires_at.le(now)))
+            .execute(c)?;
+    Ok(u64::try_from(n).unwrap_or(u64::MAX))
+}
+
+/// Deletes the sessions expired at `now`; returns how many.
+pub(crate) fn delete_expired_sessions(c: &mut DbConn, now: PrimitiveDateTime) -> QueryResult<u64> {
+    let n = diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(c)?;
+    Ok(u64::try_from(n).unwrap_or(u64::MAX))
+}
+
+/// Inserts the bootstrap organization and key unless an organization exists; in the caller's
+/// transaction, which holds the lock that makes the check and the inserts one step.
+pub(crate) fn insert_first_organization(
+    c: &mut DbConn,
+    org: &NewOrganizationRow,
+    key: &NewApiKeyRow,
+) -> QueryResult<bool> {
+    let any = organizations::table
+        .select(organizations::id)
+        .first::<String>(c)
+        .optional()?
+        .is_some();
+    if any {
+        return Ok(false);
+    }
+    diesel::insert_into(organizations::table)
+        .values(org)
+        .execute(c)?;
+    diesel::insert_into(api_keys::table)
+        .values(key)
+        .execute(c)?;
+    Ok(true)
+}
 
 /// Fails with `NotFound` when a statement touched no row.
 fn found(rows: usize) -> Result<(), Failure> {
@@ -196,14 +238,8 @@ impl UserRepository for DieselStore {
 
     async fn purge_verifications(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
         let now = to_db(now);
-        self.run(move |c| {
-            let purged = diesel::delete(
-                verification_tokens::table.filter(verification_tokens::expires_at.le(now)),
-            )
-            .execute(c)?;
-            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
-        })
-        .await
+        self.run(move |c| Ok(delete_expired_verifications(c, now)?))
+            .await
     }
 }
 
@@ -258,12 +294,8 @@ impl SessionStore for DieselStore {
 
     async fn purge_sessions(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
         let now = to_db(now);
-        self.run(move |c| {
-            let purged =
-                diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(c)?;
-            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
-        })
-        .await
+        self.run(move |c| Ok(delete_expired_sessions(c, now)?))
+            .await
     }
 }
 

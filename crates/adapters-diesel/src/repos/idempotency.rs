@@ -12,6 +12,12 @@ use crate::models::to_db;
 use crate::schema::idempotency_keys as k;
 use crate::store::DieselStore;
 
+/// Deletes the records expired at `now`; returns how many.
+pub(crate) fn delete_expired(c: &mut DbConn, now: time::PrimitiveDateTime) -> QueryResult<u64> {
+    let n = diesel::delete(k::table.filter(k::expires_at.le(now))).execute(c)?;
+    Ok(u64::try_from(n).unwrap_or(u64::MAX))
+}
+
 /// Claims the key, or reads why it cannot be claimed.
 ///
 /// One upsert decides: a new key is inserted; an existing record is taken over only when it has
@@ -135,10 +141,6 @@ impl IdempotencyStore for DieselStore {
 
     async fn purge_idempotent(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
         let now = to_db(now);
-        self.run(move |c| {
-            let purged = diesel::delete(k::table.filter(k::expires_at.le(now))).execute(c)?;
-            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
-        })
-        .await
+        self.run(move |c| Ok(delete_expired(c, now)?)).await
     }
 }

@@ -13,6 +13,7 @@ use super::session::{
 use super::{MessageBody, SURFACE, SessionBody, UserEnvelope, account_error};
 use crate::body::JsonBody;
 use crate::error::ApiError;
+use crate::rate_limit::{check_auth_account, check_auth_address};
 use crate::respond::json;
 use crate::state::AppState;
 use crate::time_fmt::rfc3339_millis;
@@ -23,6 +24,7 @@ pub(super) async fn sign_up<S: Store>(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&req, &state.settings)?;
+    check_auth_address(&state, &req).await?;
     let mut body = body.object(&state.settings).await?;
     let new = NewAccount::parse(
         body.take(SURFACE.field_name(Field::Email)),
@@ -30,6 +32,7 @@ pub(super) async fn sign_up<S: Store>(
         body.take(SURFACE.field_name(Field::UserName)),
     )
     .map_err(|e| ApiError::validation(SURFACE, e))?;
+    check_auth_account(&state, &req, new.email.as_str()).await?;
     let (account, session) = state
         .services
         .accounts
@@ -45,6 +48,7 @@ pub(super) async fn log_in<S: Store>(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&req, &state.settings)?;
+    check_auth_address(&state, &req).await?;
     let mut body = body.object(&state.settings).await?;
     let mut c = Collector::new();
     let email = c.required_text(Field::Email, body.take(SURFACE.field_name(Field::Email)));
@@ -56,6 +60,7 @@ pub(super) async fn log_in<S: Store>(
     let (Some(email), Some(password)) = (email, password) else {
         return Err(ApiError::InvalidCredentials);
     };
+    check_auth_account(&state, &req, &email).await?;
     let (account, session) = state
         .services
         .accounts
@@ -110,6 +115,7 @@ pub(super) async fn verify_email<S: Store>(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     check_origin(&req, &state.settings)?;
+    check_auth_address(&state, &req).await?;
     let mut body = body.object(&state.settings).await?;
     let mut c = Collector::new();
     let token = c.required_text(Field::Token, body.take(SURFACE.field_name(Field::Token)));
@@ -133,8 +139,11 @@ pub(super) async fn verify_email<S: Store>(
 /// when sent, 200 when the email is already verified, 503 when mail cannot be sent.
 pub(super) async fn resend_verification<S: Store>(
     state: web::Data<AppState<S>>,
+    req: HttpRequest,
     auth: SessionAuth<S>,
 ) -> Result<HttpResponse, ApiError> {
+    check_auth_address(&state, &req).await?;
+    check_auth_account(&state, &req, auth.user.email.as_str()).await?;
     let sent = state
         .services
         .accounts

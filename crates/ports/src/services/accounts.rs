@@ -401,29 +401,6 @@ where
     }
     // ---------------------------------------------------------------- administration
 
-    /// On a database without organizations: creates the operator's own (`Default`, enterprise)
-    /// and its first API key. `None` when there already is one.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn bootstrap(&self) -> Result<Option<Bootstrap>, AccountError> {
-        if self.store.any_organization().await? {
-            return Ok(None);
-        }
-        let organization = self
-            .organizations
-            .create_organization("Default", Plan::Enterprise)
-            .await?;
-        let (key, secret) = self
-            .create_api_key(organization.id, "Bootstrap key", Environment::Production)
-            .await?;
-        Ok(Some(Bootstrap {
-            organization,
-            key,
-            secret,
-        }))
-    }
-
     /// Creates an API key; the secret is returned once and only its hash is stored.
     ///
     /// # Errors
@@ -436,6 +413,18 @@ where
     ) -> Result<(ApiKey, Secret), AccountError> {
         let name = ApiKeyName::parse(name).map_err(ValidationErrors::single)?;
         self.store.get_organization(org).await?;
+        let (key, secret) = self.new_api_key(org, name, environment);
+        self.store.create_api_key(&key, &secret.hash()).await?;
+        Ok((key, secret))
+    }
+
+    /// A new key of `org` and its secret, not stored yet.
+    fn new_api_key(
+        &self,
+        org: OrganizationId,
+        name: ApiKeyName,
+        environment: Environment,
+    ) -> (ApiKey, Secret) {
         let secret = self.ids.api_key();
         let key = ApiKey {
             id: ApiKeyId::from_uuid(self.ids.uuid()),
@@ -447,8 +436,7 @@ where
             last_used_at: None,
             revoked_at: None,
         };
-        self.store.create_api_key(&key, &secret.hash()).await?;
-        Ok((key, secret))
+        (key, secret)
     }
 
     /// The access gate of a key creation by a caller (the app API): a user must pass the same
@@ -579,5 +567,38 @@ where
         user.updated_at = now;
         self.store.update_user(&user).await?;
         self.account(user).await
+    }
+}
+
+impl<S: crate::repos::Store> AccountService<S> {
+    /// On a database without organizations: creates the operator's own (`Default`, enterprise)
+    /// and its first API key. `None` when there already is one.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn bootstrap(&self) -> Result<Option<Bootstrap>, AccountError> {
+        if self.store.any_organization().await? {
+            return Ok(None);
+        }
+        let name = OrganizationName::parse("Default").map_err(ValidationErrors::single)?;
+        let organization = self.organizations.new_organization(name, Plan::Enterprise);
+        let (key, secret) = self.new_api_key(
+            organization.id,
+            ApiKeyName::parse("Bootstrap key").map_err(ValidationErrors::single)?,
+            Environment::Production,
+        );
+        // Under the store's lock: of several instances starting at once, one creates it.
+        if !self
+            .store
+            .bootstrap(&organization, &key, &secret.hash())
+            .await?
+        {
+            return Ok(None);
+        }
+        Ok(Some(Bootstrap {
+            organization,
+            key,
+            secret,
+        }))
     }
 }

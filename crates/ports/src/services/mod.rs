@@ -33,7 +33,7 @@ pub use organizations::OrganizationService;
 
 use crate::error::RepoError;
 use crate::infra::{Clock, IdGenerator, Mailer, PasswordHasher};
-use crate::repos::Store;
+use crate::repos::{Purged, Store};
 
 /// Tunables of the use cases. The defaults are the contract's; the server's command line starts
 /// from them.
@@ -120,17 +120,6 @@ impl Caller {
     }
 }
 
-/// What [`Services::purge_expired`] deleted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Purged {
-    /// Expired `Idempotency-Key` records deleted.
-    pub idempotency: u64,
-    /// Expired sessions deleted.
-    pub sessions: u64,
-    /// Expired verification tokens deleted.
-    pub verifications: u64,
-}
-
 /// Every use case over one store: what the HTTP server and the command line use.
 ///
 /// Each service holds a clone of the store and shares the clock and the id generator. A program
@@ -209,13 +198,8 @@ impl<S: Store> Services<S> {
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn purge_expired(&self) -> Result<Purged, RepoError> {
-        let now = self.clock.now();
-        Ok(Purged {
-            idempotency: self.store.purge_idempotent(now).await?,
-            sessions: self.store.purge_sessions(now).await?,
-            verifications: self.store.purge_verifications(now).await?,
-        })
+    pub async fn purge_expired(&self) -> Result<Option<Purged>, RepoError> {
+        self.store.purge_expired(self.clock.now()).await
     }
 
     /// Whether the database answers ([`Store::ping`]).
