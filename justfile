@@ -40,3 +40,10 @@ bench *ARGS:
 deps:
     ! cargo tree -p clientele-domain -e normal | grep -E 'actix|diesel|r2d2|tokio'
     ! cargo tree -p clientele-ports -e normal | grep -E 'actix|diesel'
+
+# Hostile load against the release build: a login flood's memory, made-up methods on /metrics, a
+# frozen database, slow clients, kill -9 with Idempotency-Key creates in flight, SIGTERM under load.
+# Each figure against its goal (bench/results/chaos.md); CHAOS_SKIP_BUILD=1 uses the existing binary.
+chaos *ARGS:
+    [ "${CHAOS_SKIP_BUILD:-0}" = 1 ] || cargo build --release -p clientele-server
+    python3 bench/chaos.py {{ARGS}}

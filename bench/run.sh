@@ -130,6 +130,24 @@ bench_backend() {
       row "| postgres | $c | pgbench: SQL of one GET by id (server: $pct of it) | $tps | avg $lat | - | - | - | ceiling |"
     fi
   done
+  if [ "$backend" = postgres ]; then
+    # The shared rate limiter's cost: the same GET by id through a second instance that counts
+    # every request in PostgreSQL (a limit too high to refuse any), against the run above.
+    declare -A by_id
+    for c in $CONNECTIONS; do
+      run_wrk "$backend" "GET /v1/clients/{id} (limits off)" "$c" - get.lua "$base/v1/clients/$id"
+      by_id[$c]=$LAST_RPS
+    done
+    local lport; lport=$(free_port)
+    "$BIN" serve --bind "127.0.0.1:$lport" --create-rate-limit 0 --rate-limit 1000000 --no-migrate \
+      --mail-dir "$TMP/mail" > "$OUT/$backend-limited-server.log" 2>&1 &
+    local limited_pid=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$lport/health" >/dev/null && break; sleep 0.1; done
+    for c in $CONNECTIONS; do
+      run_wrk "$backend" "GET /v1/clients/{id}, shared rate limit counted (vs limits off)" "$c" "${by_id[$c]}" get.lua "http://127.0.0.1:$lport/v1/clients/$id"
+    done
+    kill -TERM "$limited_pid"; wait "$limited_pid" || true
+  fi
   for c in $CONNECTIONS; do
     run_wrk "$backend" "GET /v1/clients?limit=50" "$c" "${health[$c]}" get.lua "$base/v1/clients?limit=50"
   done

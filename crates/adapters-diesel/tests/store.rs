@@ -759,3 +759,58 @@ async fn postgres_one_bootstrap() {
     let db = Db::postgres();
     one_bootstrap(&db.store).await;
 }
+
+/// The shared limiter claims hits in batches (a twentieth of the limit) yet never admits more
+/// than the limit across instances; hits one instance claimed and did not use are at most a batch.
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn postgres_shared_rate_limit_is_exact_across_instances() {
+    use clientele_ports::{Quota, RateLimiter as _};
+    let db = Db::postgres();
+    let other = DieselStore::connect(db.url(), options()).expect("a second instance");
+    let (a, b) = (
+        db.store.shared_rate_limiter().expect("postgres"),
+        other.shared_rate_limiter().expect("postgres"),
+    );
+    assert!(
+        DieselStore::connect_lazy("sqlite::memory:", options())
+            .expect("sqlite")
+            .shared_rate_limiter()
+            .is_none(),
+        "SQLite counts in memory"
+    );
+    let quota = Quota::per_minute(100);
+    // One window (aligned on whole minutes of the database's clock, this machine's) for all.
+    let second = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        % 60;
+    if second > 50 {
+        tokio::time::sleep(Duration::from_secs(61 - second)).await;
+    }
+    // Alternating: every claimed hit is used, so exactly the limit passes.
+    let mut allowed = 0;
+    for i in 0..130 {
+        let limiter = if i % 2 == 0 { &a } else { &b };
+        allowed += usize::from(limiter.hit("alternate", quota).await.expect("hit").allowed);
+    }
+    assert_eq!(allowed, 100);
+    // One hit on A claims a batch of 5; B alone then gets the other 95, never more.
+    assert!(a.hit("lopsided", quota).await.expect("hit").allowed);
+    let mut on_b = 0;
+    for _ in 0..120 {
+        on_b += usize::from(b.hit("lopsided", quota).await.expect("hit").allowed);
+    }
+    assert_eq!(on_b, 95);
+    let last = b.hit("lopsided", quota).await.expect("hit");
+    assert!(!last.allowed);
+    assert_eq!(last.remaining, 0);
+    assert!((1..=60).contains(&last.reset_seconds()));
+    // A still has its 4 claimed hits.
+    for _ in 0..4 {
+        assert!(a.hit("lopsided", quota).await.expect("hit").allowed);
+    }
+    assert!(!a.hit("lopsided", quota).await.expect("hit").allowed);
+}

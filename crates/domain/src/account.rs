@@ -77,7 +77,7 @@ macro_rules! named_enum {
                     $($text => Ok(Self::$variant),)+
                     other => Err(format!(
                         "invalid {} {other:?}; expected one of {}",
-                        stringify!($name),
+                        human_name(stringify!($name)),
                         Self::NAMES.join(", ")
                     )),
                 }
@@ -90,6 +90,18 @@ macro_rules! named_enum {
             }
         }
     };
+}
+
+/// A type's name in words for people: `SubscriptionStatus` → `subscription status`.
+fn human_name(type_name: &str) -> String {
+    let mut out = String::with_capacity(type_name.len() + 4);
+    for (i, c) in type_name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 named_enum!(
@@ -575,7 +587,7 @@ mod tests {
         );
         assert_eq!(
             "free".parse::<SignupFlow>(),
-            Err("invalid SignupFlow \"free\"; expected one of FREE, PAID_TRIAL".to_owned())
+            Err("invalid signup flow \"free\"; expected one of FREE, PAID_TRIAL".to_owned())
         );
         for (raw, status) in [
             ("none", SubscriptionStatus::None),

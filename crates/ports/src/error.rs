@@ -215,9 +215,10 @@ pub enum AccountError {
     /// No such organization, user or API key (another organization's key is not found either).
     #[error("not found")]
     NotFound,
-    /// The database, or the mail transport, cannot be reached; the cause is the
-    /// [`source`](std::error::Error::source). Worth retrying later.
-    #[error("the database is unavailable")]
+    /// The database or the mail transport cannot be reached, or a bounded resource stayed full;
+    /// the cause — which says which — is the [`source`](std::error::Error::source). Worth
+    /// retrying later.
+    #[error("unavailable")]
     Unavailable(#[source] BoxError),
     /// A bug, a broken invariant or a failing password hasher; the cause is the
     /// [`source`](std::error::Error::source), for the log, never for the caller.
@@ -230,7 +231,7 @@ impl From<RepoError> for AccountError {
         match e {
             RepoError::NotFound => Self::NotFound,
             RepoError::EmailTaken => Self::EmailTaken,
-            RepoError::Unavailable(e) => Self::Unavailable(e),
+            RepoError::Unavailable(e) => Self::Unavailable(Box::new(RepoError::Unavailable(e))),
             RepoError::NameTaken => {
                 Self::Unexpected("name uniqueness on an account operation".into())
             }

@@ -1070,11 +1070,14 @@ async fn a_mail_outage_does_not_strand_a_sign_up() {
         .resolve_session(session.token.expose())
         .await
         .unwrap();
-    // Asking again while mail is down is a 503-class error, not a 500.
-    assert!(matches!(
-        w.svc.accounts.resend_verification(&user).await,
-        Err(AccountError::Unavailable(_))
-    ));
+    // Asking again while mail is down is a 503-class error, not a 500, and says it is mail.
+    let err = w.svc.accounts.resend_verification(&user).await.unwrap_err();
+    assert!(matches!(err, AccountError::Unavailable(_)), "{err:?}");
+    let chain = clientele_ports::error_chain(&err);
+    assert!(
+        chain.contains("sending mail failed") && !chain.contains("database"),
+        "{chain}"
+    );
     w.h.mailer.set_failing(false);
     assert!(w.svc.accounts.resend_verification(&user).await.unwrap());
     let text = w.h.mailer.sent()[0].text.clone();

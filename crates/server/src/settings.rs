@@ -207,8 +207,13 @@ impl Settings {
     /// # Errors
     /// Every invalid setting, on one line.
     pub fn check(&self) -> Result<(), String> {
-        self.validate()
-            .map_err(|report| format!("invalid settings: {}", one_line(&report.to_string())))
+        self.validate().map_err(|report| {
+            let issues: Vec<String> = report
+                .iter()
+                .map(|(path, error)| format!("{}: {error}", flag_name(&path.to_string())))
+                .collect();
+            format!("invalid settings: {}", one_line(&issues.join("; ")))
+        })
     }
 
     /// [`Self::pool_timeout_ms`] as a [`Duration`].
@@ -216,6 +221,17 @@ impl Settings {
     pub fn pool_timeout(&self) -> Duration {
         Duration::from_millis(self.pool_timeout_ms)
     }
+}
+
+/// The command-line flag of a settings field's garde path: `pool_size` → `--pool-size`,
+/// `argon2.iterations` → `--argon2-iterations`, `allowed_origins[0]` → `--allowed-origin`.
+fn flag_name(path: &str) -> String {
+    let field = path.split('[').next().unwrap_or(path);
+    let flag = match field {
+        "allowed_origins" => "allowed-origin".to_owned(),
+        other => other.replace(['_', '.'], "-"),
+    };
+    format!("--{flag}")
 }
 
 fn one_line(s: &str) -> String {
@@ -282,9 +298,10 @@ mod tests {
         s.argon2.iterations = 0;
         s.allowed_origins = vec!["ftp://x".to_owned()];
         let e = s.check().unwrap_err();
-        assert!(e.contains("pool_size"), "{e}");
-        assert!(e.contains("argon2.iterations"), "{e}");
-        assert!(e.contains("allowed_origins"), "{e}");
+        assert!(e.contains("--pool-size: "), "{e}");
+        assert!(e.contains("--argon2-iterations: "), "{e}");
+        assert!(e.contains("--allowed-origin: "), "{e}");
+        assert!(!e.contains('_'), "the user's words, not field names: {e}");
         assert!(!e.contains('\n'));
     }
 

@@ -436,7 +436,8 @@ fn help_lists_every_flag_with_its_variable() {
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("pool_size"), "{stderr}");
+    assert!(stderr.contains("--pool-size: "), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
 
 fn user_commands(backend: Backend) {
@@ -574,7 +575,7 @@ fn user_commands(backend: Backend) {
                 "--subscription",
                 "gold",
             ],
-            "gold",
+            "invalid subscription status \"gold\"",
         ),
         (
             vec![
