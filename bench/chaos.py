@@ -163,8 +163,8 @@ class Server:
     def __enter__(self):
         return self.wait_ready()
 
-    def __exit__(self, *exc):
-        self.stop()
+    def __exit__(self, exc_type, *_):
+        self.stop(timeout=5 if exc_type else 40)  # after an error or Ctrl-C, no graceful wait
 
 
 # ---------------------------------------------------------------- HTTP
@@ -586,13 +586,9 @@ def scenario_idempotency(tmp):
                 try:
                     conn.request("POST", "/v1/clients", json.dumps(bodies[i]), headers)
                     sent[i] = time.monotonic()
-                except OSError:
-                    pass
-                try:
-                    r = conn.getresponse()
-                    first[i] = str(r.status)
+                    first[i] = str(conn.getresponse().status)
                 except (OSError, http.client.HTTPException) as e:
-                    first[i] = type(e).__name__
+                    first[i] = f"{type(e).__name__} ({'reading' if sent[i] else 'writing'})"
                 conn.close()
 
             threads = [threading.Thread(target=send, args=(i,), daemon=True) for i in range(64)]
@@ -758,6 +754,7 @@ def main(argv):
     pg_error = pg_check() if any(SCENARIOS[n][1] for n in names) else None
     if pg_error:
         print(f"chaos: PostgreSQL is not reachable, its scenarios are skipped: {pg_error}", file=sys.stderr)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks below
     tmp = tempfile.TemporaryDirectory(prefix="clientele-chaos-")
     try:

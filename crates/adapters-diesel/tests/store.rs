@@ -814,3 +814,84 @@ async fn postgres_shared_rate_limit_is_exact_across_instances() {
     }
     assert!(!a.hit("lopsided", quota).await.expect("hit").allowed);
 }
+
+// ------------------------------------------------------------------------------ idempotency
+
+/// The create keeps its response in its own transaction, fenced by the claim's time: a claim
+/// taken over (presumed abandoned) can no longer create — so a slow first attempt and the retry
+/// that took its key over never make two clients — and a completed create always replays.
+async fn idempotent_create_is_fenced(store: &DieselStore) {
+    use clientele_ports::{
+        Begin, IdempotencyClaim, IdempotencyFence, IdempotencyStore as _, RenderResponse,
+        StoredResponse,
+    };
+    let o = org("Fenced", Plan::Enterprise);
+    store.create_organization(&o).await.expect("org");
+    let t0 = now();
+    let claim = |at: OffsetDateTime| IdempotencyClaim {
+        organization_id: o.id,
+        key: "retry-me",
+        fingerprint: "fp",
+        now: at,
+        ttl: time::Duration::hours(24),
+        stale_after: time::Duration::seconds(10),
+    };
+    let fence = |at: OffsetDateTime| IdempotencyFence {
+        organization_id: o.id,
+        key: "retry-me".to_owned(),
+        claimed_at: at,
+    };
+    let render: RenderResponse =
+        std::sync::Arc::new(|c: &clientele_domain::Client| StoredResponse {
+            status: 201,
+            body: c.id.to_string().into_bytes(),
+        });
+    assert_eq!(
+        store.begin_idempotent(&claim(t0)).await.expect("begin"),
+        Begin::Started
+    );
+    // The first attempt stalls; 11 s later a retry takes the key over.
+    let t1 = t0 + time::Duration::seconds(11);
+    assert_eq!(
+        store.begin_idempotent(&claim(t1)).await.expect("begin"),
+        Begin::Started
+    );
+    let stale = store
+        .create_client_idempotent(client(&o, "Once"), unlimited(), &fence(t0), render.clone())
+        .await;
+    assert!(matches!(stale, Err(RepoError::Unavailable(_))), "{stale:?}");
+    let page = store
+        .list_clients(o.id, &clientele_domain::ClientQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(page.total, 0, "the fenced-out attempt created nothing");
+    let created = store
+        .create_client_idempotent(client(&o, "Once"), unlimited(), &fence(t1), render)
+        .await
+        .expect("the retry creates");
+    // Kept with the create: the next retry replays it.
+    assert_eq!(
+        store
+            .begin_idempotent(&claim(t1 + time::Duration::seconds(30)))
+            .await
+            .expect("begin"),
+        Begin::Replay(StoredResponse {
+            status: 201,
+            body: created.id.to_string().into_bytes()
+        })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_idempotent_create_is_fenced() {
+    let db = Db::sqlite();
+    idempotent_create_is_fenced(&db.store).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn postgres_idempotent_create_is_fenced() {
+    let db = Db::postgres();
+    idempotent_create_is_fenced(&db.store).await;
+}

@@ -401,35 +401,36 @@ async fn create_client<S: Store>(
     let org = auth.caller.organization_id();
     let idempotency = &state.services.idempotency;
     let begun = idempotency.begin(org, &key, &fingerprint).await;
-    match begun.map_err(|e| client_error(e.into()))? {
+    let (begun, fence) = begun.map_err(|e| client_error(e.into()))?;
+    match begun {
         Begin::Started => {}
         Begin::Replay(stored) => return Ok(stored_response(stored, true)),
         Begin::Mismatch => return Err(ApiError::IdempotencyKeyReused),
         Begin::InProgress => return Err(ApiError::IdempotencyKeyInUse),
     }
-    let rendered = match clients.create(grant, new).await {
-        Ok(client) => {
-            serde_json::to_vec(&envelope(&client)).map_err(|e| ApiError::Internal(e.into()))
+    // The 201 is kept in the create's own transaction: a crash leaves both or neither.
+    let render: clientele_ports::RenderResponse = std::sync::Arc::new(|client: &Client| {
+        StoredResponse {
+            status: StatusCode::CREATED.as_u16(),
+            // A struct of strings and numbers: serializing it cannot fail.
+            body: serde_json::to_vec(&envelope(client)).unwrap_or_default(),
         }
-        Err(e) => Err(client_error(e)),
-    };
-    match rendered {
-        Ok(body) => {
-            let stored = StoredResponse {
-                status: StatusCode::CREATED.as_u16(),
-                body,
-            };
-            idempotency.complete(org, &key, &stored).await;
-            Ok(stored_response(stored, false))
-        }
-        Err(e @ (ApiError::Unavailable(_) | ApiError::Internal(_))) => {
-            idempotency.release(org, &key).await;
-            Err(e)
-        }
-        Err(e) => {
-            idempotency.complete(org, &key, &e.to_stored()).await;
-            Err(e)
-        }
+    });
+    match clients
+        .create_idempotent(grant, new, &fence, std::sync::Arc::clone(&render))
+        .await
+    {
+        Ok(client) => Ok(stored_response(render(&client), false)),
+        Err(e) => match client_error(e) {
+            e @ (ApiError::Unavailable(_) | ApiError::Internal(_)) => {
+                idempotency.release(org, &key).await;
+                Err(e)
+            }
+            e => {
+                idempotency.complete(org, &key, &e.to_stored()).await;
+                Err(e)
+            }
+        },
     }
 }
 

@@ -111,8 +111,8 @@ pub use infra::{Clock, IdGenerator, Mailer, Message, PasswordHasher, RandomIds, 
 pub use rate_limit::{LocalRateLimiter, Quota, RateDecision, RateLimiter};
 pub use repos::{
     ApiKeyStore, Begin, ClientPage, ClientRecord, ClientRepository, Credentials, IdempotencyClaim,
-    IdempotencyStore, LimitRule, OrganizationRepository, Purged, SessionRecord, SessionStore,
-    Store, StoredResponse, UserRepository, VerificationRecord,
+    IdempotencyFence, IdempotencyStore, LimitRule, OrganizationRepository, Purged, RenderResponse,
+    SessionRecord, SessionStore, Store, StoredResponse, UserRepository, VerificationRecord,
 };
 pub use secrets::{Secret, SecretHash};
 pub use services::{

@@ -350,6 +350,23 @@ pub enum Begin {
     InProgress,
 }
 
+/// Which claim a request holds: the key and when it was claimed. The claim time is the fencing
+/// token: a response is kept only while the record still carries it, so a request whose claim was
+/// taken over (it was presumed abandoned) cannot also complete it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyFence {
+    /// The organization the key belongs to.
+    pub organization_id: OrganizationId,
+    /// The `Idempotency-Key`.
+    pub key: String,
+    /// When this request claimed it ([`IdempotencyClaim::now`]).
+    pub claimed_at: OffsetDateTime,
+}
+
+/// How a surface renders the response of a created client, to be kept for replays in the
+/// create's own transaction ([`Store::create_client_idempotent`]).
+pub type RenderResponse = std::sync::Arc<dyn Fn(&Client) -> StoredResponse + Send + Sync>;
+
 /// A new idempotency claim.
 #[derive(Debug, Clone)]
 pub struct IdempotencyClaim<'a> {
@@ -423,6 +440,28 @@ pub trait Store:
     /// # Errors
     /// `Unavailable` when it does not.
     async fn ping(&self) -> Result<(), RepoError>;
+
+    /// Creates a client (as [`ClientRepository::create_client`]) and keeps `render`'s response
+    /// for the claim `fence`, in one transaction, so that a crash leaves either both or neither:
+    /// a retry then replays the response, or runs the create again — never a second client.
+    /// When the claim was taken over meanwhile (the record no longer carries `fence`'s time),
+    /// nothing is created and the error is `Unavailable` (the retry that took it over answers).
+    /// This default, for a store of one process, creates and then keeps the response.
+    ///
+    /// # Errors
+    /// As [`ClientRepository::create_client`].
+    async fn create_client_idempotent(
+        &self,
+        record: ClientRecord,
+        limit: LimitRule,
+        fence: &IdempotencyFence,
+        render: RenderResponse,
+    ) -> Result<Client, RepoError> {
+        let client = self.create_client(record, limit).await?;
+        self.complete_idempotent(fence.organization_id, &fence.key, &render(&client))
+            .await?;
+        Ok(client)
+    }
 
     /// Deletes what expired before `now` (idempotency records, sessions, verification tokens),
     /// unless another instance is doing it: `None` then. A store shared by several processes

@@ -631,35 +631,47 @@ async fn idempotency_keys_replay_and_refuse_reuse() {
     let w = world();
     let idem = &w.svc.idempotency;
     let org = w.key_caller(Plan::Enterprise).await.organization_id();
-    assert_eq!(idem.begin(org, "k-1", "f1").await.unwrap(), Begin::Started);
+    assert_eq!(
+        idem.begin(org, "k-1", "f1").await.unwrap().0,
+        Begin::Started
+    );
     let first = response(201, "first");
     idem.complete(org, "k-1", &first).await;
     assert_eq!(
-        idem.begin(org, "k-1", "f1").await.unwrap(),
+        idem.begin(org, "k-1", "f1").await.unwrap().0,
         Begin::Replay(first)
     );
-    assert_eq!(idem.begin(org, "k-1", "f2").await.unwrap(), Begin::Mismatch);
+    assert_eq!(
+        idem.begin(org, "k-1", "f2").await.unwrap().0,
+        Begin::Mismatch
+    );
     // Keys are per organization.
     let elsewhere = w.key_caller(Plan::Enterprise).await.organization_id();
     assert_eq!(
-        idem.begin(elsewhere, "k-1", "f2").await.unwrap(),
+        idem.begin(elsewhere, "k-1", "f2").await.unwrap().0,
         Begin::Started
     );
     // A refusal is kept too: the replay answers the same 409.
-    assert_eq!(idem.begin(org, "k-2", "f3").await.unwrap(), Begin::Started);
+    assert_eq!(
+        idem.begin(org, "k-2", "f3").await.unwrap().0,
+        Begin::Started
+    );
     let refused = response(409, "name taken");
     idem.complete(org, "k-2", &refused).await;
     assert_eq!(
-        idem.begin(org, "k-2", "f3").await.unwrap(),
+        idem.begin(org, "k-2", "f3").await.unwrap().0,
         Begin::Replay(refused)
     );
     // A released claim (a transient failure) runs again.
-    assert_eq!(idem.begin(org, "k-3", "f").await.unwrap(), Begin::Started);
+    assert_eq!(idem.begin(org, "k-3", "f").await.unwrap().0, Begin::Started);
     idem.release(org, "k-3").await;
-    assert_eq!(idem.begin(org, "k-3", "f").await.unwrap(), Begin::Started);
+    assert_eq!(idem.begin(org, "k-3", "f").await.unwrap().0, Begin::Started);
     // After 24 hours the key is forgotten.
     w.h.clock.advance(Duration::hours(24));
-    assert_eq!(idem.begin(org, "k-1", "f2").await.unwrap(), Begin::Started);
+    assert_eq!(
+        idem.begin(org, "k-1", "f2").await.unwrap().0,
+        Begin::Started
+    );
 }
 
 #[tokio::test]
@@ -681,12 +693,12 @@ async fn an_idempotency_key_in_flight_is_refused_until_abandoned() {
     );
     let org = caller.organization_id();
     assert_eq!(
-        w.svc.idempotency.begin(org, "busy", "f").await.unwrap(),
+        w.svc.idempotency.begin(org, "busy", "f").await.unwrap().0,
         Begin::InProgress
     );
     w.h.clock.advance(Duration::seconds(61));
     assert_eq!(
-        w.svc.idempotency.begin(org, "busy", "f").await.unwrap(),
+        w.svc.idempotency.begin(org, "busy", "f").await.unwrap().0,
         Begin::Started
     );
 }
@@ -1031,7 +1043,7 @@ async fn purging_deletes_only_what_expired() {
         .unwrap();
     let org = caller.organization_id();
     assert_eq!(
-        w.svc.idempotency.begin(org, "k", "f").await.unwrap(),
+        w.svc.idempotency.begin(org, "k", "f").await.unwrap().0,
         Begin::Started
     );
     w.svc

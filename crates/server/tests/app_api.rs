@@ -1600,6 +1600,9 @@ async fn app_cursor_paging(app: TestApp) {
             .create(&json!({"name": format!("Cursor {i}"), "domain": "c.io"}))
             .await;
         assert_eq!(res.status, 201);
+        // Creation times are kept to the millisecond; ties are ordered by id (random CUIDs here),
+        // so the expected order needs distinct times.
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(3)).await;
     }
     browser
         .create(&json!({"name": "Other", "domain": "o.io"}))

@@ -1134,7 +1134,7 @@ async fn a_body_that_does_not_arrive_is_408() {
     assert!(status.starts_with("HTTP/1.1 408"), "{status}");
     assert!(status.contains("\"code\":\"request_timeout\""), "{status}");
     // `read_to_end` returned well before its 10 s read timeout: the server closed the connection.
-    assert!(elapsed < std::time::Duration::from_secs(3), "{elapsed:?}");
+    assert!(elapsed < std::time::Duration::from_secs(8), "{elapsed:?}");
     // The server still answers others.
     assert_eq!(app.call("GET", "/v1/clients", None).await.status, 200);
 }

@@ -18,7 +18,20 @@ use crate::store::DieselStore;
 /// The escape character of `LIKE` patterns.
 const LIKE_ESCAPE: char = '\\';
 
-fn create(conn: &mut DbConn, record: &ClientRecord, limit: LimitRule) -> Result<Client, Failure> {
+/// A response to keep with the create, for an idempotency claim: the key, the claim's time (the
+/// fencing token), and how to render the created client.
+pub(crate) struct Completion {
+    pub(crate) key: String,
+    pub(crate) claimed_at: time::PrimitiveDateTime,
+    pub(crate) render: clientele_ports::RenderResponse,
+}
+
+pub(crate) fn create(
+    conn: &mut DbConn,
+    record: &ClientRecord,
+    limit: LimitRule,
+    completion: Option<&Completion>,
+) -> Result<Client, Failure> {
     let org = record.organization_id.to_string();
     let mut row = NewClientRow::new(record);
     let base = Slug::derive(record.client.name.as_str());
@@ -46,7 +59,24 @@ fn create(conn: &mut DbConn, record: &ClientRecord, limit: LimitRule) -> Result<
             row.slug = slug.as_str().to_owned();
             // A unique violation on the name aborts with NameTaken; a taken slug inserts nothing.
             if let Some(inserted) = insert_unless_slug_taken(c, &row)? {
-                return inserted.into_domain();
+                let client = inserted.into_domain()?;
+                if let Some(done) = completion {
+                    let response = (done.render)(&client);
+                    if !super::idempotency::complete_fenced(
+                        c,
+                        &org,
+                        &done.key,
+                        done.claimed_at,
+                        &response,
+                    )? {
+                        // Taken over by a retry: this create must not happen too.
+                        return Err(RepoError::unavailable(
+                            "the Idempotency-Key claim was taken over by a retry",
+                        )
+                        .into());
+                    }
+                }
+                return Ok(client);
             }
         }
         Err(
@@ -257,7 +287,7 @@ impl ClientRepository for DieselStore {
         record: ClientRecord,
         limit: LimitRule,
     ) -> Result<Client, RepoError> {
-        self.run(move |c| create(c, &record, limit)).await
+        self.run(move |c| create(c, &record, limit, None)).await
     }
 
     async fn get_client(&self, org: OrganizationId, id: &ClientId) -> Result<Client, RepoError> {

@@ -12,6 +12,29 @@ use crate::models::to_db;
 use crate::schema::idempotency_keys as k;
 use crate::store::DieselStore;
 
+/// Keeps `response` for the claim of `key` made at `claimed_at`, if the record still carries that
+/// claim (the fencing token) and no response; `false` when it was taken over.
+pub(crate) fn complete_fenced(
+    c: &mut DbConn,
+    org: &str,
+    key: &str,
+    claimed_at: time::PrimitiveDateTime,
+    response: &StoredResponse,
+) -> QueryResult<bool> {
+    let stored = diesel::update(
+        k::table
+            .find((org, key))
+            .filter(k::locked_at.eq(claimed_at))
+            .filter(k::response_status.is_null()),
+    )
+    .set((
+        k::response_status.eq(Some(i32::from(response.status))),
+        k::response_body.eq(Some(response.body.clone())),
+    ))
+    .execute(c)?;
+    Ok(stored == 1)
+}
+
 /// Deletes the records expired at `now`; returns how many.
 pub(crate) fn delete_expired(c: &mut DbConn, now: time::PrimitiveDateTime) -> QueryResult<u64> {
     let n = diesel::delete(k::table.filter(k::expires_at.le(now))).execute(c)?;

@@ -7,8 +7,10 @@ mod idempotency;
 mod rate_limit;
 
 use async_trait::async_trait;
-use clientele_domain::{ApiKey, Organization};
-use clientele_ports::{Purged, RepoError, SecretHash, Store};
+use clientele_domain::{ApiKey, Client, Organization};
+use clientele_ports::{
+    ClientRecord, IdempotencyFence, LimitRule, Purged, RenderResponse, RepoError, SecretHash, Store,
+};
 use diesel::connection::SimpleConnection as _;
 use diesel::prelude::*;
 use time::OffsetDateTime;
@@ -72,6 +74,23 @@ impl Store for DieselStore {
             })?)
         })
         .await
+    }
+
+    /// The create's transaction keeps the response too, fenced by the claim's time.
+    async fn create_client_idempotent(
+        &self,
+        record: ClientRecord,
+        limit: LimitRule,
+        fence: &IdempotencyFence,
+        render: RenderResponse,
+    ) -> Result<Client, RepoError> {
+        let completion = clients::Completion {
+            key: fence.key.clone(),
+            claimed_at: to_db(fence.claimed_at),
+            render,
+        };
+        self.run(move |c| clients::create(c, &record, limit, Some(&completion)))
+            .await
     }
 
     /// One transaction holding the database's lock: PostgreSQL's advisory lock, SQLite's write

@@ -11,7 +11,9 @@ use clientele_domain::{
 use super::Caller;
 use crate::error::ClientError;
 use crate::infra::{Clock, IdGenerator, RandomIds, SystemClock};
-use crate::repos::{ClientPage, ClientRecord, ClientRepository, LimitRule};
+use crate::repos::{
+    ClientPage, ClientRecord, ClientRepository, IdempotencyFence, LimitRule, RenderResponse, Store,
+};
 
 /// The clients of an organization, over a [`ClientRepository`].
 ///
@@ -121,6 +123,12 @@ impl<R: ClientRepository> ClientService<R> {
         grant: CreateGrant,
         client: NewClient,
     ) -> Result<Client, ClientError> {
+        let (record, rule) = self.record(grant, client);
+        Ok(self.repo.create_client(record, rule).await?)
+    }
+
+    /// The record and limit rule of a granted create.
+    fn record(&self, grant: CreateGrant, client: NewClient) -> (ClientRecord, LimitRule) {
         let record = ClientRecord {
             id: grant.id,
             organization_id: grant.organization_id,
@@ -132,7 +140,7 @@ impl<R: ClientRepository> ClientService<R> {
             limits: self.limits,
             cap: grant.cap,
         };
-        Ok(self.repo.create_client(record, rule).await?)
+        (record, rule)
     }
 
     /// [`Self::authorize_create`], then [`Self::create`].
@@ -216,6 +224,29 @@ impl<R: ClientRepository> ClientService<R> {
         Ok(self
             .repo
             .delete_client(caller.organization_id(), id)
+            .await?)
+    }
+}
+
+impl<S: Store> ClientService<S> {
+    /// [`Self::create`] for a request holding the idempotency claim `fence`: the response
+    /// `render` makes of the client is kept in the create's own transaction
+    /// ([`Store::create_client_idempotent`]), so a crash never leaves a created client without
+    /// its response, and a claim taken over cannot create a second client.
+    ///
+    /// # Errors
+    /// As [`Self::create`]; `Unavailable` when the claim was taken over meanwhile.
+    pub async fn create_idempotent(
+        &self,
+        grant: CreateGrant,
+        client: NewClient,
+        fence: &IdempotencyFence,
+        render: RenderResponse,
+    ) -> Result<Client, ClientError> {
+        let (record, rule) = self.record(grant, client);
+        Ok(self
+            .repo
+            .create_client_idempotent(record, rule, fence, render)
             .await?)
     }
 }

@@ -13,7 +13,7 @@ use time::Duration;
 use super::Config;
 use crate::error::RepoError;
 use crate::infra::Clock;
-use crate::repos::{Begin, IdempotencyClaim, IdempotencyStore, StoredResponse};
+use crate::repos::{Begin, IdempotencyClaim, IdempotencyFence, IdempotencyStore, StoredResponse};
 
 /// `Idempotency-Key` records per organization, over an [`IdempotencyStore`].
 pub struct IdempotencyService<S> {
@@ -45,7 +45,8 @@ impl<S: IdempotencyStore> IdempotencyService<S> {
 
     /// Claims `key` for a request whose canonical form hashes to `fingerprint`, or says why not:
     /// a completed request with the same fingerprint is replayed, another fingerprint is a
-    /// mismatch, a claim still running is in progress.
+    /// mismatch, a claim still running is in progress. With `Begin::Started`, the fence is what
+    /// [`ClientService::create_idempotent`](crate::ClientService::create_idempotent) takes.
     ///
     /// # Errors
     /// Storage errors.
@@ -54,17 +55,25 @@ impl<S: IdempotencyStore> IdempotencyService<S> {
         org: OrganizationId,
         key: &str,
         fingerprint: &str,
-    ) -> Result<Begin, RepoError> {
-        self.store
+    ) -> Result<(Begin, IdempotencyFence), RepoError> {
+        let now = self.clock.now();
+        let begun = self
+            .store
             .begin_idempotent(&IdempotencyClaim {
                 organization_id: org,
                 key,
                 fingerprint,
-                now: self.clock.now(),
+                now,
                 ttl: self.ttl,
                 stale_after: self.stale_after,
             })
-            .await
+            .await?;
+        let fence = IdempotencyFence {
+            organization_id: org,
+            key: key.to_owned(),
+            claimed_at: now,
+        };
+        Ok((begun, fence))
     }
 
     /// Keeps the response of a claimed key, to be replayed. (Failing to keep it is logged, not

@@ -40,7 +40,7 @@ use crate::repos::{Purged, Store};
 ///
 /// The defaults: [`PlanLimits::default`] (free 3, starter 5, professional 15, agency 50,
 /// enterprise unlimited), sessions of 30 days, verification links of 24 hours, `Idempotency-Key`
-/// records kept 24 hours and abandoned after 60 seconds, key uses recorded at most once a minute,
+/// records kept 24 hours and abandoned after 10 seconds, key uses recorded at most once a minute,
 /// and no verification page (the message carries the token as a code; whoever serves a page sets
 /// [`Config::verification_url`]). Build one with `Config { field: value, ..Config::default() }`.
 #[derive(Debug, Clone)]
@@ -71,7 +71,7 @@ impl Default for Config {
             session_ttl: Duration::days(30),
             verification_ttl: Duration::hours(24),
             idempotency_ttl: Duration::hours(24),
-            idempotency_stale_after: Duration::seconds(60),
+            idempotency_stale_after: Duration::seconds(10),
             key_touch_interval: Duration::seconds(60),
             verification_url: None,
         }
