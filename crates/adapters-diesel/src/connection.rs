@@ -299,10 +299,13 @@ impl r2d2::ManageConnection for Manager {
 
 /// Per-connection setup. SQLite: `busy_timeout` first (so the other pragmas wait for a lock
 /// instead of failing while the pool opens several connections on a new file), then WAL,
-/// foreign keys and `synchronous=NORMAL`.
+/// foreign keys and `synchronous=NORMAL`. PostgreSQL: `statement_timeout`.
 #[derive(Debug)]
 pub(crate) struct Setup {
     pub(crate) busy_timeout: Duration,
+    /// PostgreSQL's `statement_timeout`: a statement whose caller gave up does not run on.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) statement_timeout: Duration,
 }
 
 impl r2d2::CustomizeConnection<Pooled, diesel::r2d2::Error> for Setup {
@@ -319,7 +322,12 @@ impl r2d2::CustomizeConnection<Pooled, diesel::r2d2::Error> for Setup {
                 ))
                 .map_err(diesel::r2d2::Error::QueryError),
             #[cfg(feature = "postgres")]
-            DbConn::Pg(_) => Ok(()),
+            DbConn::Pg(c) => c
+                .batch_execute(&format!(
+                    "SET statement_timeout = {}",
+                    self.statement_timeout.as_millis().max(1)
+                ))
+                .map_err(diesel::r2d2::Error::QueryError),
         }
     }
 }

@@ -45,6 +45,9 @@ struct Inner {
     pool: Pool,
     target: Target,
     events: Arc<PoolEvents>,
+    /// The longest a call waits for the database, connection and statements together
+    /// ([`PoolOptions::connection_timeout`]).
+    deadline: Duration,
 }
 
 /// Counts of the pool's checkouts, for [`DieselStore::pool_stats`].
@@ -53,6 +56,7 @@ struct PoolEvents {
     checkouts: AtomicU64,
     wait_nanos: AtomicU64,
     timeouts: AtomicU64,
+    deadlines: AtomicU64,
 }
 
 /// The pool's handle on the shared counts.
@@ -86,6 +90,8 @@ pub struct PoolStats {
     pub wait: Duration,
     /// Callers that got no connection within the pool's timeout (each a 503).
     pub timeouts: u64,
+    /// Calls the database did not finish within the pool's timeout (each a 503).
+    pub deadlines: u64,
 }
 
 impl fmt::Debug for DieselStore {
@@ -147,6 +153,7 @@ impl DieselStore {
             }))
             .connection_customizer(Box::new(Setup {
                 busy_timeout: options.sqlite_busy_timeout,
+                statement_timeout: options.connection_timeout,
             }));
         if memory {
             // The database lives as long as its only connection.
@@ -160,6 +167,7 @@ impl DieselStore {
                 pool,
                 target,
                 events,
+                deadline: options.connection_timeout,
             }),
         })
     }
@@ -176,6 +184,7 @@ impl DieselStore {
             checkouts: events.checkouts.load(Ordering::Relaxed),
             wait: Duration::from_nanos(events.wait_nanos.load(Ordering::Relaxed)),
             timeouts: events.timeouts.load(Ordering::Relaxed),
+            deadlines: events.deadlines.load(Ordering::Relaxed),
         }
     }
 
@@ -247,9 +256,31 @@ impl DieselStore {
     {
         let target = self.inner.target.to_string();
         let pool = self.inner.pool.clone();
+        #[cfg(feature = "postgres")]
+        let statement_timeout = self.inner.deadline.as_millis().max(1);
         let result = tokio::task::spawn_blocking(move || {
             let mut conn = checkout(&pool).map_err(|e| Err(Box::new(e) as BoxError))?;
-            f(&mut conn.conn).map_err(Ok)
+            // Migrations may build indexes over many rows: no statement timeout while they run.
+            #[cfg(feature = "postgres")]
+            if let DbConn::Pg(pg) = &mut conn.conn {
+                diesel::connection::SimpleConnection::batch_execute(
+                    pg,
+                    "SET statement_timeout = 0",
+                )
+                .map_err(|e| Ok(Box::new(e) as BoxError))?;
+            }
+            let result = f(&mut conn.conn).map_err(Ok);
+            #[cfg(feature = "postgres")]
+            if let DbConn::Pg(pg) = &mut conn.conn
+                && diesel::connection::SimpleConnection::batch_execute(
+                    pg,
+                    &format!("SET statement_timeout = {statement_timeout}"),
+                )
+                .is_err()
+            {
+                conn.broken = true;
+            }
+            result
         })
         .await;
         match result {
@@ -265,6 +296,14 @@ impl DieselStore {
 
     /// Runs `f` with a pooled connection on tokio's blocking pool. The connection is taken inside
     /// the blocking task, so waiting for one never blocks the async executor.
+    ///
+    /// The whole call — waiting for a connection, then the statements — is bounded by the pool's
+    /// timeout: a database that stops answering (frozen, a network partition that drops nothing)
+    /// makes the call `Unavailable` within it, while the blocked statement finishes or fails on
+    /// its own thread (PostgreSQL's `statement_timeout`, set to the same value, ends a statement
+    /// the database is still running), and its connection then returns to the pool. A
+    /// transaction that commits after its caller gave up is still a whole transaction; the caller
+    /// answered 503, never success.
     pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, RepoError>
     where
         T: Send + 'static,
@@ -272,7 +311,7 @@ impl DieselStore {
     {
         let pool = self.inner.pool.clone();
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
+        let work = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             let mut conn = checkout(&pool)?;
             let result = f(&mut conn.conn).map_err(RepoError::from);
@@ -281,9 +320,17 @@ impl DieselStore {
                 conn.broken = true;
             }
             result
-        })
-        .await
-        .map_err(RepoError::unexpected)?
+        });
+        match tokio::time::timeout(self.inner.deadline, work).await {
+            Ok(joined) => joined.map_err(RepoError::unexpected)?,
+            Err(_) => {
+                self.inner.events.deadlines.fetch_add(1, Ordering::Relaxed);
+                Err(RepoError::unavailable(format!(
+                    "the database did not answer within {} ms",
+                    self.inner.deadline.as_millis()
+                )))
+            }
+        }
     }
 }
 

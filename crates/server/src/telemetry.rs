@@ -52,13 +52,17 @@ impl clientele_adapters_http::MetricsSource for PoolMetrics {
              clientele_db_pool_wait_seconds_total {wait}\n\
              # HELP clientele_db_pool_timeouts_total Requests that got no connection in time (503).\n\
              # TYPE clientele_db_pool_timeouts_total counter\n\
-             clientele_db_pool_timeouts_total {timeouts}\n",
+             clientele_db_pool_timeouts_total {timeouts}\n\
+             # HELP clientele_db_deadline_exceeded_total Database calls not finished within the pool timeout (503).\n\
+             # TYPE clientele_db_deadline_exceeded_total counter\n\
+             clientele_db_deadline_exceeded_total {deadlines}\n",
             in_use = s.connections.saturating_sub(s.idle),
             idle = s.idle,
             max = s.max_size,
             checkouts = s.checkouts,
             wait = s.wait.as_secs_f64(),
             timeouts = s.timeouts,
+            deadlines = s.deadlines,
         );
     }
 }

@@ -1183,3 +1183,79 @@ async fn usage(app: TestApp) {
     assert_eq!(app.call("POST", "/v1/usage", Some("{}")).await.status, 405);
 }
 both!(usage, Plan::Starter);
+
+// ------------------------------------------------------------------------------ frozen database
+
+/// `url` with its host and port replaced by `addr`; and the address it named.
+fn through(url: &str, addr: std::net::SocketAddr) -> (String, std::net::SocketAddr) {
+    let start = url
+        .find('@')
+        .map_or_else(|| url.find("://").unwrap() + 3, |i| i + 1);
+    let end = start + url[start..].find('/').unwrap();
+    let target: std::net::SocketAddr = std::net::ToSocketAddrs::to_socket_addrs(&url[start..end])
+        .unwrap()
+        .next()
+        .unwrap();
+    (format!("{}{addr}{}", &url[..start], &url[end..]), target)
+}
+
+/// A database that stops answering (its processes frozen: connections stay open, nothing comes
+/// back) makes requests 503 within the pool timeout and `/ready` 503, and the server recovers by
+/// itself once it answers again.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn a_frozen_database_is_503_within_the_pool_timeout_postgres() {
+    use std::time::{Duration, Instant};
+    let db = common::TestDb::new(Backend::Postgres);
+    let (_, target) = through(db.url(), "127.0.0.1:1".parse().unwrap());
+    let proxy = clientele_test_support::FreezableProxy::start(target);
+    let (url, _) = through(db.url(), proxy.addr());
+    let mut settings = clientele_server::Settings::for_tests(&url);
+    settings.pool_timeout_ms = 1000;
+    let server = clientele_server::spawn(settings).await.expect("starts");
+    let (_, key) = common::new_org(&server, Plan::Enterprise).await;
+    let http = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+    let get = |path: &'static str| {
+        let (http, key, base) = (http.clone(), key.clone(), server.url());
+        async move {
+            let started = Instant::now();
+            let res = http
+                .get(format!("{base}{path}"))
+                .insert_header(("X-API-Key", key))
+                .send()
+                .await
+                .expect("answered");
+            (
+                res.status().as_u16(),
+                started.elapsed(),
+                res.headers().contains_key("retry-after"),
+            )
+        }
+    };
+    assert_eq!(get("/v1/clients").await.0, 200);
+    proxy.freeze();
+    for path in ["/v1/clients", "/ready", "/v1/auth/me"] {
+        let (status, took, retry_after) = get(path).await;
+        assert_eq!(status, 503, "{path}");
+        assert!(retry_after, "{path}: 503 with Retry-After");
+        assert!(
+            took < Duration::from_millis(2500),
+            "{path}: answered in {took:?}, past the pool timeout (1 s) plus a margin"
+        );
+    }
+    proxy.thaw();
+    let thawed = Instant::now();
+    loop {
+        if get("/v1/clients").await.0 == 200 && get("/ready").await.0 == 200 {
+            break;
+        }
+        assert!(
+            thawed.elapsed() < Duration::from_secs(10),
+            "did not recover"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.stop().await;
+}

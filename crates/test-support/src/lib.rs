@@ -9,6 +9,10 @@
 #![warn(missing_docs)]
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc)]
 
+mod proxy;
+
+pub use proxy::FreezableProxy;
+
 use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
