@@ -104,11 +104,27 @@ impl JsonObject {
     ///
     /// # Errors
     /// [`ApiError::InvalidJson`] for anything else.
+    ///
+    /// A number too large for a double (`1e400`) is valid JSON that `serde_json` refuses: it is
+    /// read as the number `0`, so that the field it is in gets the `invalid_type` issue a
+    /// wrong-typed value gets ("received number"), with the body's other issues.
     pub fn parse(bytes: &[u8]) -> Result<Self, ApiError> {
-        match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(map)) => Ok(Self(map)),
-            _ => Err(ApiError::InvalidJson),
+        let mut patched: Option<Vec<u8>> = None;
+        // Each round replaces one out-of-range number; a body has only so many.
+        for _ in 0..64 {
+            let current = patched.as_deref().unwrap_or(bytes);
+            match serde_json::from_slice::<Value>(current) {
+                Ok(Value::Object(map)) => return Ok(Self(map)),
+                Err(e) if e.to_string().starts_with("number out of range") => {
+                    patched = Some(
+                        zero_number_at(current, e.line(), e.column())
+                            .ok_or(ApiError::InvalidJson)?,
+                    );
+                }
+                _ => return Err(ApiError::InvalidJson),
+            }
         }
+        Err(ApiError::InvalidJson)
     }
 
     /// Takes the field `key` out as a domain input (absent, null, a string, or another type).
@@ -129,6 +145,76 @@ impl JsonObject {
         }
         hex
     }
+}
+
+/// `json` with the number literal around `line`:`column` (serde_json's 1-based position of an
+/// error) replaced by `0`; `None` when there is no number there.
+fn zero_number_at(json: &[u8], line: usize, column: usize) -> Option<Vec<u8>> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        json.iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line - 2)
+            .map(|(i, _)| i + 1)?
+    };
+    let at = (line_start + column.saturating_sub(1)).min(json.len().saturating_sub(1));
+    let numeric = |b: u8| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E');
+    // The error may point at the number's last byte or just past it.
+    let inside = if numeric(json[at]) {
+        at
+    } else if at > 0 && numeric(json[at - 1]) {
+        at - 1
+    } else {
+        return None;
+    };
+    let start = json[..inside]
+        .iter()
+        .rposition(|b| !numeric(*b))
+        .map_or(0, |i| i + 1);
+    let end = json[inside..]
+        .iter()
+        .position(|b| !numeric(*b))
+        .map_or(json.len(), |i| inside + i);
+    if !is_json_number(&json[start..end]) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(json.len());
+    out.extend_from_slice(&json[..start]);
+    out.push(b'0');
+    out.extend_from_slice(&json[end..]);
+    Some(out)
+}
+
+/// Whether `token` is one JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+fn is_json_number(token: &[u8]) -> bool {
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut rest = token.strip_prefix(b"-").unwrap_or(token);
+    let int = digits(rest);
+    if int == 0 || (int > 1 && rest[0] == b'0') {
+        return false;
+    }
+    rest = &rest[int..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let n = digits(fraction);
+        if n == 0 {
+            return false;
+        }
+        rest = &fraction[n..];
+    }
+    if let Some(exponent) = rest.strip_prefix(b"e").or_else(|| rest.strip_prefix(b"E")) {
+        let exponent = exponent
+            .strip_prefix(b"+")
+            .or_else(|| exponent.strip_prefix(b"-"))
+            .unwrap_or(exponent);
+        let n = digits(exponent);
+        if n == 0 {
+            return false;
+        }
+        rest = &exponent[n..];
+    }
+    rest.is_empty()
 }
 
 /// A JSON value as a domain input.
@@ -195,6 +281,28 @@ mod tests {
             b"{'a':1}",
         ] {
             assert!(matches!(JsonObject::parse(bad), Err(ApiError::InvalidJson)));
+        }
+    }
+
+    /// Numbers past a double's range are numbers (an `invalid_type` for a text field), not
+    /// invalid JSON; wherever they are, however many.
+    #[test]
+    fn out_of_range_numbers_are_numbers() {
+        let mut o =
+            JsonObject::parse(br#"{"name": 1e400, "type": -1E+999, "x": [2e308, {"y": 1e400}]}"#)
+                .unwrap();
+        assert_eq!(o.take("name"), Input::Other(Received::Number));
+        assert_eq!(o.take("type"), Input::Other(Received::Number));
+        assert_eq!(o.take("x"), Input::Other(Received::Array));
+        let mut o = JsonObject::parse(b"{\n  \"a\": \"ok\",\n  \"name\":\n 1e400\n}").unwrap();
+        assert_eq!(o.take("name"), Input::Other(Received::Number));
+        assert_eq!(o.take("a"), Input::text("ok"));
+        // Still invalid: a huge number that is the whole body, or broken JSON around one.
+        for bad in [&b"1e400"[..], b"{\"a\": 1e400", b"{\"a\": 1e400e5}"] {
+            assert!(
+                matches!(JsonObject::parse(bad), Err(ApiError::InvalidJson)),
+                "{bad:?}"
+            );
         }
     }
 

@@ -535,6 +535,23 @@ async fn body_errors(app: TestApp) {
         received,
         [json!("array"), json!("object"), json!("boolean")]
     );
+    // A number too large for a double is still a number: `invalid_type`, with the others.
+    let res = app
+        .call(
+            "POST",
+            "/v1/clients",
+            Some(r#"{"name": 1e400, "type": -2E+999, "subscription_plan": "p", "status": "gone"}"#),
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    let details = res.json()["details"].clone();
+    assert_eq!(details[0]["path"], json!(["name"]));
+    assert_eq!(details[0]["code"], "invalid_type");
+    assert_eq!(details[0]["received"], "number");
+    assert_eq!(details[1]["path"], json!(["type"]));
+    assert_eq!(details[1]["received"], "number");
+    assert_eq!(details[2]["path"], json!(["status"]));
+    assert_eq!(details.as_array().unwrap().len(), 3);
 
     // Authentication is checked before the body.
     let res = app
