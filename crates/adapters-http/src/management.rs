@@ -353,7 +353,13 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Issue> {
         ));
     };
     let text = text.trim();
-    if text.is_empty() {
+    if !text.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        Err(Issue::invalid_string(
+            Field::IdempotencyKey,
+            StringCheck::Regex,
+            "Idempotency-Key must be visible ASCII characters",
+        ))
+    } else if text.is_empty() {
         Err(Issue::too_short(Field::IdempotencyKey, 1))
     } else if text.len() > IDEMPOTENCY_KEY_MAX {
         Err(Issue::too_long(Field::IdempotencyKey, IDEMPOTENCY_KEY_MAX))

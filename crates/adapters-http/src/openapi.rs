@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use clientele_domain::{ClientQuery, ClientSchema, Field};
+use clientele_domain::{BusinessType, ClientQuery, ClientSchema, DisplayName, Field, PlanLabel};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
@@ -59,11 +59,19 @@ impl Modify for DomainBounds {
                 continue;
             };
             for parameter in get.parameters.iter_mut().flatten() {
-                if parameter.name == "limit"
-                    && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
-                {
-                    schema.minimum = Some(1.0.into());
-                    schema.maximum = Some(f64::from(ClientQuery::MAX_LIMIT).into());
+                let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() else {
+                    continue;
+                };
+                match parameter.name.as_str() {
+                    "limit" => {
+                        schema.minimum = Some(1.0.into());
+                        schema.maximum = Some(f64::from(ClientQuery::MAX_LIMIT).into());
+                    }
+                    // The filters follow the rules of the fields they filter.
+                    "type" => schema.max_length = Some(BusinessType::MAX),
+                    "subscription_plan" => schema.max_length = Some(PlanLabel::MAX),
+                    "q" => schema.max_length = Some(DisplayName::MAX),
+                    _ => {}
                 }
             }
         }
@@ -180,8 +188,9 @@ fn usage() {}
 
 #[utoipa::path(post, path = "/v1/clients", tag = "management",
     security(("api_key" = [])),
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "1–255 characters; a repeat with the same body within 24 hours replays the \
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255,
+        pattern = r"^[\x21-\x7E]([\x20-\x7E]*[\x21-\x7E])?$",
+        description = "1–255 visible ASCII characters (surrounding spaces are trimmed; empty is a 400); a repeat with the same body within 24 hours replays the \
                        first response with `Idempotent-Replayed: true`")),
     request_body(content = ClientCreateRequest, content_type = "application/json",
         description = "`name`, `type`, `subscription_plan` required; unknown fields are ignored"),
@@ -201,13 +210,13 @@ fn create_client() {}
 #[utoipa::path(get, path = "/v1/clients", tag = "management",
     security(("api_key" = [])),
     params(
-        ("limit" = Option<u32>, Query, description = "the page size, default 50"),
+        ("limit" = Option<u32>, Query, description = "the page size, default 50 (when given, a number: `limit=` is a 400)"),
         ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0; not with `cursor`"),
         ("cursor" = Option<String>, Query, description = "the `pagination.next_cursor` of the previous page (opaque; a page costs the same at any depth); send the filters again"),
         ("status" = Option<StatusName>, Query, description = "active, inactive, trial, churned, pending"),
-        ("type" = Option<String>, Query, description = "exact business type"),
-        ("subscription_plan" = Option<String>, Query, description = "exact plan label"),
-        ("q" = Option<String>, Query, description = "case-insensitive substring of the name or display name")),
+        ("type" = Option<String>, Query, pattern = r"^[^\x00-\x1F\x7F]*$", description = "exact business type (no control characters; empty: no filter)"),
+        ("subscription_plan" = Option<String>, Query, pattern = r"^[^\x00-\x1F\x7F]*$", description = "exact plan label (no control characters; empty: no filter)"),
+        ("q" = Option<String>, Query, pattern = r"^[^\x00-\x1F\x7F]*$", description = "case-insensitive substring of the name or display name (no control characters; empty: no filter)")),
     responses(
         (status = 200, description = "Newest first", body = ClientList),
         (status = 400, description = "`validation_error` (limit, offset, cursor, status, filters)", body = BadRequestBody),

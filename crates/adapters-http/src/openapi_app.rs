@@ -7,7 +7,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::app::{
     AppClient, AppClientRequest, AppClientUpdateRequest, AppClientUsage, AppKey, AppKeyRequest,
-    AppUsage, AppUser, Credentials, MessageBody, SessionBody, UserEnvelope, VerifyEmailRequest,
+    AppUsage, AppUser, Credentials, LoginRequest, MessageBody, SessionBody, UserEnvelope,
+    VerifyEmailRequest,
 };
 use crate::error::{
     AppForbiddenBody, AppPlanLimitBody, BadRequestBody, ErrorBody, VerificationRequiredBody,
@@ -19,7 +20,7 @@ use crate::error::{
           app_update_client, app_delete_client, app_usage, app_list_keys, app_create_key, app_revoke_key),
     components(schemas(AppUser, UserEnvelope, SessionBody, AppClient, AppClientRequest, AppClientUpdateRequest,
                         AppForbiddenBody, MessageBody,
-                        Credentials, VerifyEmailRequest, AppPlanLimitBody, VerificationRequiredBody,
+                        Credentials, LoginRequest, VerifyEmailRequest, AppPlanLimitBody, VerificationRequiredBody,
                         AppUsage, AppClientUsage, AppKey, AppKeyRequest)),
     modifiers(&SessionScheme),
     tags((name = "app", description = "App API (the web app's backend, session cookie, camelCase)"))
@@ -57,7 +58,7 @@ impl Modify for SessionScheme {
 fn app_sign_up() {}
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "app",
-    request_body(content = Credentials, content_type = "application/json"),
+    request_body(content = LoginRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Logged in; sets the session cookie", body = UserEnvelope),
         (status = 400, description = "`invalid_json` or `validation_error`", body = BadRequestBody),
@@ -126,7 +127,7 @@ fn app_create_client() {}
 #[utoipa::path(get, path = "/api/clients", tag = "app",
     security(("session" = [])),
     params(
-        ("q" = Option<String>, Query, max_length = 255, description = "Case-insensitive substring of the name or display name"),
+        ("q" = Option<String>, Query, pattern = r"^[^\x00-\x1F\x7F]*$", description = "Case-insensitive substring of the name or display name (no control characters; empty: no filter)"),
         ("limit" = Option<u32>, Query, description = "The page size, default the largest page"),
         ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0; not with `cursor`"),
         ("cursor" = Option<String>, Query, description = "The `X-Next-Cursor` header of the previous page (opaque); send `q` again")),

@@ -7,8 +7,8 @@
 //! - `smtps://[user:password@]host[:port]` (port 465): TLS from the first byte.
 //!
 //! The user and password are `%XX`-decoded and sent with AUTH (PLAIN or LOGIN, whichever the
-//! server offers) — `lettre` refuses to send them before the connection is encrypted unless
-//! `tls=none` says so.
+//! server offers) after STARTTLS when there is one: with plain `smtp://` a server that offers no
+//! STARTTLS would get them in clear, so hosted providers should be given `?tls=required`.
 
 use std::fmt;
 use std::path::Path;

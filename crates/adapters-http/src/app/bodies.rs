@@ -171,17 +171,30 @@ pub struct AppClientUpdateRequest {
     pub contact_email: Option<String>,
 }
 
-/// The body of `POST /api/auth/signup` and `POST /api/auth/login` (documentation).
+/// The body of `POST /api/auth/signup` (documentation).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Credentials {
     /// The login email (`local@domain.tld`).
     #[schema(example = "ann@example.com", max_length = 255)]
     pub email: String,
-    /// 8–128 characters on sign-up.
+    /// 8–128 characters.
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
-    /// Sign-up only, optional.
+    /// The account's display name, optional (1–255 characters).
+    #[schema(min_length = 1, max_length = 255)]
     pub name: Option<String>,
+}
+
+/// The body of `POST /api/auth/login` (documentation): any email and password are checked (a
+/// wrong one is 401 `invalid_credentials`, whatever its length).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginRequest {
+    /// The login email.
+    #[schema(example = "ann@example.com", min_length = 1)]
+    pub email: String,
+    /// The password.
+    #[schema(min_length = 1)]
+    pub password: String,
 }
 
 /// The body of `POST /api/auth/verify-email` (documentation).

@@ -18,7 +18,8 @@ use clientele_ports::{AccountError, Store};
 
 pub use bodies::{
     AppClient, AppClientRequest, AppClientUpdateRequest, AppClientUsage, AppKey, AppKeyRequest,
-    AppUsage, AppUser, Credentials, MessageBody, SessionBody, UserEnvelope, VerifyEmailRequest,
+    AppUsage, AppUser, Credentials, LoginRequest, MessageBody, SessionBody, UserEnvelope,
+    VerifyEmailRequest,
 };
 pub use session::{SECURE_SESSION_COOKIE, SESSION_COOKIE, SessionAuth};
 

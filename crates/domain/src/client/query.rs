@@ -125,8 +125,8 @@ impl ClientQuery {
     /// The largest page size a request may ask for.
     pub const MAX_LIMIT: u32 = 200;
 
-    /// Parses list parameters: `limit` 1–200 (default 50), `offset` ≥ 0, a known status; empty
-    /// filters count as absent.
+    /// Parses list parameters: `limit` 1–200 (default 50), `offset` ≥ 0 — when given, a number
+    /// (`limit=` is not one) —, a known status; empty filters count as absent.
     ///
     /// # Errors
     /// Every failed rule.
@@ -134,7 +134,8 @@ impl ClientQuery {
         let mut c = Collector::new();
         let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let status = nonempty(input.status).and_then(|s| c.take(Status::parse(&s)));
-        let limit = match nonempty(input.limit) {
+        let trimmed = |s: Option<String>| s.map(|s| s.trim().to_owned());
+        let limit = match trimmed(input.limit) {
             None => Some(Self::DEFAULT_LIMIT),
             Some(s) => c
                 .take(parse_number(
@@ -145,7 +146,7 @@ impl ClientQuery {
                 ))
                 .and_then(|n| u32::try_from(n).ok()),
         };
-        let offset = match nonempty(input.offset) {
+        let offset = match trimmed(input.offset) {
             None => Some(0),
             Some(s) => c
                 .take(parse_number(Field::Offset, &s, 0, i64::MAX))
@@ -239,8 +240,7 @@ mod tests {
             issues(limit("201")),
             [Issue::number_too_big(Field::Limit, 200)]
         );
-        assert_eq!(limit("").map(|q| q.limit), Ok(50));
-        for bad in ["ten", "1.5", "1e2", "0x10", "99999999999999999999"] {
+        for bad in ["", " ", "ten", "1.5", "1e2", "0x10", "99999999999999999999"] {
             assert_eq!(
                 issues(limit(bad)),
                 [Issue::invalid_type(
@@ -309,12 +309,19 @@ mod tests {
             business_type: blank(),
             subscription_plan: Some(String::new()),
             search: blank(),
-            limit: blank(),
-            offset: blank(),
-            cursor: None,
+            limit: None,
+            offset: None,
+            cursor: blank(),
         })
         .expect("valid");
         assert_eq!(q, ClientQuery::default());
+        // A page size or an offset is a number when it is given at all.
+        let got = issues(query(ClientQueryInput {
+            limit: Some(String::new()),
+            offset: blank(),
+            ..ClientQueryInput::default()
+        }));
+        assert_eq!(got.len(), 2, "{got:?}");
     }
 
     #[test]
