@@ -64,8 +64,11 @@ async fn health() -> HttpResponse {
         .body(r#"{"status":"ok"}"#)
 }
 
-/// The database answers: 200, else 503 `unavailable`.
+/// The database answers and the server is not shutting down: 200, else 503 `unavailable`.
 async fn ready<S: Store>(state: web::Data<AppState<S>>) -> Result<HttpResponse, ApiError> {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::Unavailable("shutting down".into()));
+    }
     state
         .services
         .ping()

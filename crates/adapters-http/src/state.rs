@@ -84,6 +84,9 @@ pub struct AppState<S> {
     pub metrics: Arc<Metrics>,
     /// The settings of the HTTP layer.
     pub settings: Arc<HttpSettings>,
+    /// Set when the server is shutting down: `/ready` answers 503 so that a load balancer stops
+    /// sending new requests while the ones already sent are still answered.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<S> Clone for AppState<S> {
@@ -93,6 +96,7 @@ impl<S> Clone for AppState<S> {
             limiter: Arc::clone(&self.limiter),
             metrics: Arc::clone(&self.metrics),
             settings: Arc::clone(&self.settings),
+            draining: Arc::clone(&self.draining),
         }
     }
 }
@@ -115,6 +119,7 @@ impl<S: Store> AppState<S> {
             limiter: Arc::new(LocalRateLimiter::new()),
             metrics: Arc::new(Metrics::default()),
             settings: Arc::new(settings),
+            draining: Arc::default(),
         }
     }
 

@@ -196,6 +196,10 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     #[arg(long, env = "CLIENTELE_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
+    /// Milliseconds the server keeps serving after SIGTERM/SIGINT before it stops taking
+    /// connections (`/ready` answers 503 meanwhile), so requests already sent are answered.
+    #[arg(long, env = "CLIENTELE_SHUTDOWN_DELAY_MS", default_value_t = 1000)]
+    pub shutdown_delay_ms: u64,
     /// Milliseconds a client gets to send a request's head, and then its body: 408 past them.
     #[arg(long, env = "CLIENTELE_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,

@@ -248,6 +248,7 @@ impl Drop for RunningServer {
 /// A prepared server: bound, migrated, not yet running.
 struct Prepared {
     server: actix_web::dev::Server,
+    draining: Arc<std::sync::atomic::AtomicBool>,
     addr: SocketAddr,
     metrics_server: Option<(actix_web::dev::Server, SocketAddr)>,
     services: Arc<AppServices>,
@@ -319,6 +320,7 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
         Some(limiter) => state.with_rate_limiter(Arc::new(limiter)),
         None => state,
     };
+    let draining = Arc::clone(&state.draining);
     state.metrics.add_source(mail_stats);
     state.metrics.add_source(Arc::new(pool_metrics));
     let metrics_server = match settings.metrics_bind {
@@ -356,6 +358,7 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
         .run();
     Ok(Prepared {
         server,
+        draining,
         addr,
         metrics_server,
         services,
@@ -407,12 +410,24 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let mut terminate = signal(SignalKind::terminate()).map_err(signal_error)?;
     let mut interrupt = signal(SignalKind::interrupt()).map_err(signal_error)?;
     let handle = prepared.server.handle();
+    let draining = Arc::clone(&prepared.draining);
+    let delay = Duration::from_millis(settings.shutdown_delay_ms);
     let stopper = tokio::spawn(async move {
         let name = tokio::select! {
             _ = terminate.recv() => "SIGTERM",
             _ = interrupt.recv() => "SIGINT",
         };
-        tracing::info!(signal = name, "shutting down: finishing in-flight requests");
+        // Requests already on their way (sent on an open connection, queued for accept) are
+        // answered: keep serving for a moment, reporting not-ready so a load balancer moves on,
+        // then stop taking connections and let the in-flight requests finish.
+        draining.store(true, std::sync::atomic::Ordering::SeqCst);
+        tracing::info!(
+            signal = name,
+            delay_ms = delay.as_millis(),
+            "shutting down: /ready is 503; answering what was already sent"
+        );
+        tokio::time::sleep(delay).await;
+        tracing::info!("no longer accepting connections; finishing in-flight requests");
         handle.stop(true).await;
     });
     if let Some(b) = &prepared.bootstrap {

@@ -101,6 +101,10 @@ pub struct Settings {
     /// most 3600.
     #[garde(range(max = 3600))]
     pub shutdown_timeout: u64,
+    /// `--shutdown-delay-ms`: milliseconds the server keeps serving after a stop signal (with
+    /// `/ready` at 503) before it stops taking connections, at most 600000.
+    #[garde(range(max = 600_000))]
+    pub shutdown_delay_ms: u64,
     /// `--request-timeout-ms`: milliseconds a client gets to send a request's head, and then
     /// its body (408 past them), 100–600000.
     #[garde(range(min = 100, max = 600_000))]
@@ -140,6 +144,7 @@ impl Settings {
             argon2: argon2_params(global),
             workers: serve.workers,
             shutdown_timeout: serve.shutdown_timeout,
+            shutdown_delay_ms: serve.shutdown_delay_ms,
             request_timeout_ms: serve.request_timeout_ms,
             migrate: !serve.no_migrate,
         };
@@ -197,6 +202,7 @@ impl Settings {
             argon2: Argon2Params::cheap(),
             workers: Some(2),
             shutdown_timeout: 5,
+            shutdown_delay_ms: 0,
             request_timeout_ms: 10_000,
             migrate: true,
         }

@@ -978,3 +978,99 @@ async fn the_bootstrap_key_can_go_to_a_file_instead_of_stderr() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// SIGTERM 30 ms after requests were written on open keep-alive connections: every one is
+/// answered (the server keeps serving for `--shutdown-delay-ms`, then stops taking connections
+/// and finishes what is in flight), then it exits 0. Without the delay the requests still unread
+/// when the stop came were closed unanswered (`just chaos sigterm` at release speed).
+#[test]
+fn sigterm_answers_every_request_already_received() {
+    use std::io::{Read as _, Write as _};
+    let db = TestDb::empty(Backend::Sqlite);
+    let mail = std::env::temp_dir().join(clientele_test_support::unique("clientele-sigterm-mail"));
+    // The default argon2 cost (slow in a debug build): the sign-ups are still hashing when the
+    // signal arrives.
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", db.url()])
+        .args(["--auth-rate-limit", "0", "--login-rate-limit", "0"])
+        .arg("--mail-dir")
+        .arg(&mail)
+        .env("CLIENTELE_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
+    let port: u16 = loop {
+        let line = lines.next().expect("a listening line");
+        if let Some(rest) = line.split("addr=127.0.0.1:").nth(1) {
+            break rest
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap();
+        }
+    };
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for l in lines {
+            let _ = tx.send(l);
+        }
+    });
+    let mut connections: Vec<std::net::TcpStream> = (0..6)
+        .map(|_| {
+            let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+            // Warm the connection: it is open and idle when the real request comes.
+            write!(c, "GET /health HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+            let mut buf = [0u8; 512];
+            let n = c.read(&mut buf).unwrap();
+            assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+            c
+        })
+        .collect();
+    for (i, c) in connections.iter_mut().enumerate() {
+        let body =
+            format!(r#"{{"email":"term{i}@example.com","password":"long enough password"}}"#);
+        write!(
+            c,
+            "POST /api/auth/signup HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+    }
+    let mut probe = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    probe
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(30));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    // While it drains, the server says it is not ready (a load balancer stops sending).
+    std::thread::sleep(Duration::from_millis(100));
+    write!(probe, "GET /ready HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+    let mut buf = [0u8; 64];
+    let n = probe.read(&mut buf).unwrap();
+    assert!(
+        buf[..n].starts_with(b"HTTP/1.1 503"),
+        "{:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    for (i, c) in connections.iter_mut().enumerate() {
+        let mut response = Vec::new();
+        let _ = c.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response);
+        if !text.starts_with("HTTP/1.1 201") {
+            let _ = child.wait();
+            let log: Vec<String> = rx.try_iter().collect();
+            panic!("request {i}: {text:?}; server log: {log:#?}");
+        }
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&mail);
+}
