@@ -99,23 +99,47 @@ fn print(value: Value) {
 }
 
 async fn migrate(global: &GlobalArgs) -> Result<Value, String> {
-    let (_, applied) = open_store_for_command(
-        &global.database_url,
+    let (_, applied) = open_for_command(global).await?;
+    Ok(json!({ "applied": applied }))
+}
+
+/// The store of an administration command, migrated. When that creates a new SQLite file (the
+/// default URL is relative: a command run from another directory makes a new database there),
+/// one line on stderr says where.
+async fn open_for_command(
+    global: &GlobalArgs,
+) -> Result<(clientele_adapters_diesel::DieselStore, Vec<String>), String> {
+    let url = global.database_url.trim();
+    let file =
+        (!url.starts_with("postgres") && !url.contains(":memory:") && !url.starts_with("file:"))
+            .then(|| {
+                url.trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:")
+            })
+            .map(std::path::PathBuf::from)
+            .filter(|path| !path.exists());
+    let opened = open_store_for_command(
+        url,
         std::time::Duration::from_millis(global.pool_timeout_ms),
     )
     .await
     .map_err(|e| e.to_string())?;
-    Ok(json!({ "applied": applied }))
+    if let Some(path) = file.filter(|p| p.exists()) {
+        let shown = std::fs::canonicalize(&path).unwrap_or(path);
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "note: created a new SQLite database at {} (--database-url names another)",
+                shown.display()
+            );
+        }
+    }
+    Ok(opened)
 }
 
 /// The use cases for an administration subcommand (migrating first).
 async fn admin_services(global: &GlobalArgs) -> Result<AppServices, String> {
     let settings = Settings::for_command(global)?;
-    let (store, _) = open_store_for_command(
-        &global.database_url,
-        std::time::Duration::from_millis(global.pool_timeout_ms),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let (store, _) = open_for_command(global).await?;
     services(store, &settings, std::sync::Arc::default()).map_err(|e| e.to_string())
 }

@@ -1074,3 +1074,42 @@ fn sigterm_answers_every_request_already_received() {
     assert_eq!(status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&mail);
 }
+
+/// An administration command that creates a new SQLite file (run from another directory, the
+/// default `sqlite://clientele.db` is a new file there) says so on stderr; stdout stays JSON.
+#[test]
+fn a_command_that_creates_a_database_says_where() {
+    let dir = std::env::temp_dir().join(clientele_test_support::unique("clientele-newdb"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(BIN)
+        .args(["orgs", "list"])
+        .current_dir(&dir)
+        .env_remove("CLIENTELE_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(stdout["organizations"], serde_json::json!([]));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let created = std::fs::canonicalize(dir.join("clientele.db")).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "created a new SQLite database at {}",
+            created.display()
+        )),
+        "{stderr}"
+    );
+    // The second time the file exists: nothing to say.
+    let again = Command::new(BIN)
+        .args(["orgs", "list"])
+        .current_dir(&dir)
+        .env_remove("CLIENTELE_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        again.stderr.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
