@@ -107,6 +107,7 @@ pub mod error;
 pub mod management;
 pub mod openapi;
 mod openapi_app;
+mod openapi_patterns;
 pub mod ops;
 pub mod rate_limit;
 pub(crate) mod respond;

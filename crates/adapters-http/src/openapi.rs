@@ -6,7 +6,12 @@
 
 #![allow(dead_code)]
 
-use clientele_domain::{BusinessType, ClientQuery, ClientSchema, DisplayName, Field, PlanLabel};
+use clientele_domain::{
+    ApiKeyName, BusinessType, ClientQuery, ClientSchema, DisplayName, Environment, Field,
+    PlanLabel, UserName,
+};
+
+use crate::openapi_patterns as patterns;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
@@ -35,7 +40,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 struct DomainBounds;
 
 impl DomainBounds {
-    const FIELDS: [Field; 7] = [
+    const FIELDS: [Field; 8] = [
         Field::Name,
         Field::DisplayName,
         Field::BusinessType,
@@ -43,7 +48,44 @@ impl DomainBounds {
         Field::ContactPerson,
         Field::ContactEmail,
         Field::Domain,
+        Field::PhoneNumber,
     ];
+
+    /// The pattern of a client field under `rules` (its bounds are in the pattern: lengths are
+    /// checked after trimming).
+    fn pattern(rules: &ClientSchema, field: Field) -> Option<String> {
+        let required = rules.length(field).is_some_and(|(min, _)| min > 0);
+        match field {
+            Field::ContactEmail => Some(patterns::email(required)),
+            Field::Domain => Some(patterns::website(required)),
+            Field::PhoneNumber => Some(patterns::phone()),
+            _ => rules
+                .length(field)
+                .map(|(min, max)| patterns::text(min, max)),
+        }
+    }
+}
+
+/// The property `name` of the object schema `schema`.
+fn property<'a>(
+    components: &'a mut utoipa::openapi::Components,
+    schema: &str,
+    name: &str,
+) -> Option<&'a mut utoipa::openapi::schema::Object> {
+    match components.schemas.get_mut(schema) {
+        Some(RefOr::T(Schema::Object(body))) => match body.properties.get_mut(name) {
+            Some(RefOr::T(Schema::Object(property))) => Some(property),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Sets `pattern` on a string property and drops its raw-length bounds.
+fn set_pattern(property: &mut utoipa::openapi::schema::Object, pattern: String) {
+    property.pattern = Some(pattern);
+    property.min_length = None;
+    property.max_length = None;
 }
 
 impl Modify for DomainBounds {
@@ -67,10 +109,10 @@ impl Modify for DomainBounds {
                         schema.minimum = Some(1.0.into());
                         schema.maximum = Some(f64::from(ClientQuery::MAX_LIMIT).into());
                     }
-                    // The filters follow the rules of the fields they filter.
-                    "type" => schema.max_length = Some(BusinessType::MAX),
-                    "subscription_plan" => schema.max_length = Some(PlanLabel::MAX),
-                    "q" => schema.max_length = Some(DisplayName::MAX),
+                    // The filters follow the rules of the fields they filter (blank: no filter).
+                    "type" => set_pattern(schema, patterns::text(0, BusinessType::MAX)),
+                    "subscription_plan" => set_pattern(schema, patterns::text(0, PlanLabel::MAX)),
+                    "q" => set_pattern(schema, patterns::text(0, DisplayName::MAX)),
                     _ => {}
                 }
             }
@@ -96,15 +138,30 @@ impl Modify for DomainBounds {
                 continue;
             };
             for field in Self::FIELDS {
-                let (Some((min, max)), Some(RefOr::T(Schema::Object(property)))) = (
-                    rules.length(field),
+                let (Some(pattern), Some(RefOr::T(Schema::Object(property)))) = (
+                    Self::pattern(&rules, field),
                     body.properties.get_mut(surface.field_name(field)),
                 ) else {
                     continue;
                 };
-                property.min_length = (min > 0).then_some(min);
-                property.max_length = Some(max);
+                set_pattern(property, pattern);
             }
+        }
+        // The accounts' bodies.
+        if let Some(p) = property(components, "Credentials", "email") {
+            set_pattern(p, patterns::email(true));
+        }
+        if let Some(p) = property(components, "Credentials", "name") {
+            set_pattern(p, patterns::text(0, UserName::MAX));
+        }
+        if let Some(p) = property(components, "AppKeyRequest", "name") {
+            set_pattern(p, patterns::text(0, ApiKeyName::MAX));
+        }
+        if let Some(p) = property(components, "AppKeyRequest", "environment") {
+            let mut names: Vec<serde_json::Value> =
+                Environment::NAMES.iter().map(|n| (*n).into()).collect();
+            names.push(serde_json::Value::Null);
+            p.enum_values = Some(names);
         }
     }
 }
@@ -214,9 +271,9 @@ fn create_client() {}
         ("offset" = Option<u64>, Query, minimum = 0, description = "≥ 0, default 0; not with `cursor`"),
         ("cursor" = Option<String>, Query, description = "the `pagination.next_cursor` of the previous page (opaque; a page costs the same at any depth); send the filters again"),
         ("status" = Option<StatusName>, Query, description = "active, inactive, trial, churned, pending"),
-        ("type" = Option<String>, Query, pattern = r"^[^\x00-\x1F\x7F]*$", description = "exact business type (no control characters; empty: no filter)"),
-        ("subscription_plan" = Option<String>, Query, pattern = r"^[^\x00-\x1F\x7F]*$", description = "exact plan label (no control characters; empty: no filter)"),
-        ("q" = Option<String>, Query, pattern = r"^[^\x00-\x1F\x7F]*$", description = "case-insensitive substring of the name or display name (no control characters; empty: no filter)")),
+        ("type" = Option<String>, Query, description = "exact business type (no control characters; empty: no filter)"),
+        ("subscription_plan" = Option<String>, Query, description = "exact plan label (no control characters; empty: no filter)"),
+        ("q" = Option<String>, Query, description = "case-insensitive substring of the name or display name (no control characters; empty: no filter)")),
     responses(
         (status = 200, description = "Newest first", body = ClientList),
         (status = 400, description = "`validation_error` (limit, offset, cursor, status, filters)", body = BadRequestBody),
@@ -275,36 +332,53 @@ mod tests {
         let prop = |schema: &str, name: &str| {
             json["components"]["schemas"][schema]["properties"][name].clone()
         };
-        let bounds = |schema: &str, name: &str| {
+        let pattern = |schema: &str, name: &str| {
             let p = prop(schema, name);
-            (p["minLength"].as_u64(), p["maxLength"].as_u64())
+            assert!(
+                p.get("minLength").is_none() && p.get("maxLength").is_none(),
+                "{schema}.{name}: raw lengths would be wrong for trimmed values"
+            );
+            p["pattern"].as_str().map(str::to_owned)
         };
-        assert_eq!(bounds("ClientCreateRequest", "name"), (Some(1), Some(200)));
-        assert_eq!(bounds("ClientCreateRequest", "type"), (Some(1), Some(100)));
+        let text = |min, max| Some(patterns::text(min, max));
+        assert_eq!(pattern("ClientCreateRequest", "name"), text(1, 200));
+        assert_eq!(pattern("ClientCreateRequest", "type"), text(1, 100));
+        assert_eq!(pattern("ClientCreateRequest", "display_name"), text(0, 255));
         assert_eq!(
-            bounds("ClientCreateRequest", "display_name"),
-            (None, Some(255))
+            pattern("ClientCreateRequest", "contact_email"),
+            Some(patterns::email(false))
         );
         assert_eq!(
-            bounds("ClientCreateRequest", "contact_email"),
-            (None, Some(255))
-        );
-        assert_eq!(bounds("ClientCreateRequest", "domain"), (None, Some(2048)));
-        assert_eq!(
-            bounds("ClientUpdateRequest", "subscription_plan"),
-            (Some(1), Some(100))
+            pattern("ClientCreateRequest", "domain"),
+            Some(patterns::website(false))
         );
         assert_eq!(
-            bounds("ClientUpdateRequest", "contact_person"),
-            (None, Some(255))
+            pattern("ClientUpdateRequest", "subscription_plan"),
+            text(1, 100)
         );
-        assert_eq!(bounds("AppClientRequest", "name"), (Some(2), Some(200)));
-        assert_eq!(bounds("AppClientRequest", "domain"), (Some(1), Some(2048)));
         assert_eq!(
-            bounds("AppClientUpdateRequest", "contactName"),
-            (None, Some(255))
+            pattern("ClientUpdateRequest", "contact_person"),
+            text(0, 255)
         );
-        assert_eq!(bounds("ClientCreateRequest", "phone_number"), (None, None));
+        assert_eq!(pattern("AppClientRequest", "name"), text(2, 200));
+        assert_eq!(
+            pattern("AppClientRequest", "domain"),
+            Some(patterns::website(true))
+        );
+        assert_eq!(
+            pattern("AppClientUpdateRequest", "contactName"),
+            text(0, 255)
+        );
+        assert_eq!(
+            pattern("ClientCreateRequest", "phone_number"),
+            Some(patterns::phone())
+        );
+        assert_eq!(pattern("Credentials", "email"), Some(patterns::email(true)));
+        assert_eq!(pattern("AppKeyRequest", "name"), text(0, 100));
+        assert_eq!(
+            prop("AppKeyRequest", "environment")["enum"],
+            serde_json::json!(["production", "sandbox", null])
+        );
         for path in ["/v1/clients", "/api/clients"] {
             let limit = json["paths"][path]["get"]["parameters"]
                 .as_array()
