@@ -270,6 +270,8 @@ pub(crate) struct Pooled {
 #[derive(Debug)]
 pub(crate) struct Manager {
     pub(crate) target: Target,
+    /// Set once a connection succeeded (shared with [`LogErrors`]).
+    pub(crate) connected: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -281,6 +283,8 @@ impl r2d2::ManageConnection for Manager {
             .target
             .establish()
             .map_err(diesel::r2d2::Error::ConnectionError)?;
+        self.connected
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(Pooled {
             conn,
             last_used: Instant::now(),
@@ -336,11 +340,19 @@ impl r2d2::CustomizeConnection<Pooled, diesel::r2d2::Error> for Setup {
 #[derive(Debug)]
 pub(crate) struct LogErrors {
     pub(crate) target: String,
+    /// Set once a connection succeeded (shared with [`Manager`]).
+    pub(crate) connected: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl r2d2::HandleError<diesel::r2d2::Error> for LogErrors {
     fn handle_error(&self, error: diesel::r2d2::Error) {
-        tracing::warn!(database = %self.target, error = %error, "database connection failed");
+        // Before the first connection, the caller reports the failure once (a start that cannot
+        // reach the database is one line, not one per retry).
+        if self.connected.load(std::sync::atomic::Ordering::Relaxed) {
+            tracing::warn!(database = %self.target, error = %error, "database connection failed");
+        } else {
+            tracing::debug!(database = %self.target, error = %error, "database connection failed");
+        }
     }
 }
 

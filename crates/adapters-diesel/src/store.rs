@@ -121,7 +121,6 @@ impl DieselStore {
                 Err(e) => Box::new(e),
                 Ok(_) => Box::new(pool_error),
             };
-            tracing::error!(database = %store.inner.target, error = %source, "cannot connect to the database");
             return Err(StoreError::Connect {
                 target: store.inner.target.to_string(),
                 source,
@@ -140,6 +139,7 @@ impl DieselStore {
         target.prepare(options.sqlite_busy_timeout);
         let memory = target == Target::SqliteMemory;
         let events = Arc::new(PoolEvents::default());
+        let connected = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut builder = r2d2::Pool::builder()
             .event_handler(Box::new(CountEvents(Arc::clone(&events))))
             .max_size(if memory { 1 } else { options.max_size.max(1) })
@@ -150,6 +150,7 @@ impl DieselStore {
             .test_on_check_out(false)
             .error_handler(Box::new(LogErrors {
                 target: target.to_string(),
+                connected: Arc::clone(&connected),
             }))
             .connection_customizer(Box::new(Setup {
                 busy_timeout: options.sqlite_busy_timeout,
@@ -161,6 +162,7 @@ impl DieselStore {
         }
         let pool = builder.build_unchecked(Manager {
             target: target.clone(),
+            connected,
         });
         Ok(Self {
             inner: Arc::new(Inner {

@@ -429,11 +429,11 @@ async fn create_client<S: Store>(
         Ok(client) => Ok(stored_response(render(&client), false)),
         Err(e) => match client_error(e) {
             e @ (ApiError::Unavailable(_) | ApiError::Internal(_)) => {
-                idempotency.release(org, &key).await;
+                idempotency.release(&fence).await;
                 Err(e)
             }
             e => {
-                idempotency.complete(org, &key, &e.to_stored()).await;
+                idempotency.complete(&fence, &e.to_stored()).await;
                 Err(e)
             }
         },

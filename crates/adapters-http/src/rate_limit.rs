@@ -164,20 +164,28 @@ pub(crate) async fn check_auth_address<S: Store>(
 }
 
 /// Counts an authentication request against the account of `email` (compared ignoring ASCII
-/// case and surrounding spaces; whether the account exists does not matter).
+/// case and surrounding spaces; whether the account exists does not matter). The bucket is named
+/// by the SHA-256 of the address: a shared limiter stores bucket names, and those must neither
+/// keep the addresses people typed nor grow with what a client sends.
 pub(crate) async fn check_auth_account<S: Store>(
     state: &AppState<S>,
     req: &HttpRequest,
     email: &str,
 ) -> Result<(), ApiError> {
-    let email = email.trim().to_ascii_lowercase();
-    check(
-        state,
-        req,
-        RateClass::AuthAccount,
-        &format!("auth:acct:{email}"),
-    )
-    .await
+    check(state, req, RateClass::AuthAccount, &account_bucket(email)).await
+}
+
+/// `auth:acct:` and the SHA-256 (hex) of the trimmed, ASCII-lowercased `email`.
+fn account_bucket(email: &str) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let digest = sha2::Sha256::digest(email.trim().to_ascii_lowercase().as_bytes());
+    let mut bucket = String::with_capacity(10 + 64);
+    bucket.push_str("auth:acct:");
+    for b in digest {
+        let _ = write!(bucket, "{b:02x}");
+    }
+    bucket
 }
 
 /// The address of the client: the peer's, or — when the peer is one of `trusted` proxies — the
@@ -219,6 +227,14 @@ mod tests {
 
     fn nets(s: &[&str]) -> Vec<ipnet::IpNet> {
         s.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn account_buckets_hold_no_address_and_have_one_size() {
+        let a = account_bucket(" Ann@Example.com ");
+        assert_eq!(a, account_bucket("ann@example.com"));
+        assert!(!a.contains("ann"));
+        assert_eq!(account_bucket(&"x".repeat(6000)).len(), a.len());
     }
 
     #[test]

@@ -54,8 +54,8 @@ use uuid::Uuid;
 
 use crate::error::RepoError;
 use crate::repos::{
-    Begin, ClientRecord, IdempotencyClaim, LimitRule, SessionRecord, Store, StoredResponse,
-    VerificationRecord,
+    Begin, ClientRecord, IdempotencyClaim, IdempotencyFence, LimitRule, SessionRecord, Store,
+    StoredResponse, VerificationRecord,
 };
 use crate::secrets::SecretHash;
 
@@ -1505,6 +1505,15 @@ fn claim<'a>(
     }
 }
 
+/// The claim of `key` made at `at`.
+fn fence(org: OrganizationId, key: &str, at: OffsetDateTime) -> IdempotencyFence {
+    IdempotencyFence {
+        organization_id: org,
+        key: key.to_owned(),
+        claimed_at: at,
+    }
+}
+
 /// Idempotency records: begin, in progress, mismatch, complete and replay, release, stale
 /// takeover, expiry; keys are per organization.
 pub async fn idempotency_records<S: Store>(store: &S) {
@@ -1534,7 +1543,7 @@ pub async fn idempotency_records<S: Store>(store: &S) {
     );
 
     store
-        .complete_idempotent(a.id, "k1", &response)
+        .complete_idempotent(&fence(a.id, "k1", ms(0)), &response)
         .await
         .expect("complete");
     assert_eq!(
@@ -1563,7 +1572,10 @@ pub async fn idempotency_records<S: Store>(store: &S) {
 
     // Released after a transient failure: the retry runs again.
     assert_eq!(begin(claim(a.id, "k2", "fp", ms(0))).await, Begin::Started);
-    store.release_idempotent(a.id, "k2").await.expect("release");
+    store
+        .release_idempotent(&fence(a.id, "k2", ms(0)))
+        .await
+        .expect("release");
     assert_eq!(begin(claim(a.id, "k2", "fp", ms(10))).await, Begin::Started);
 
     // Abandoned (no response after stale_after): taken over.
@@ -1580,8 +1592,23 @@ pub async fn idempotency_records<S: Store>(store: &S) {
         begin(claim(a.id, "k3", "fp", ms(60_001))).await,
         Begin::InProgress
     );
+    // The claim that was taken over can neither complete nor release the new one.
+    assert_not_found(
+        store
+            .complete_idempotent(&fence(a.id, "k3", ms(0)), &response)
+            .await,
+    );
     store
-        .complete_idempotent(a.id, "k3", &response)
+        .release_idempotent(&fence(a.id, "k3", ms(0)))
+        .await
+        .expect("release");
+    assert_eq!(
+        begin(claim(a.id, "k3", "fp", ms(60_001))).await,
+        Begin::InProgress,
+        "still the new claim"
+    );
+    store
+        .complete_idempotent(&fence(a.id, "k3", ms(60_000)), &response)
         .await
         .expect("complete the taken-over claim");
     assert_eq!(
@@ -1589,7 +1616,10 @@ pub async fn idempotency_records<S: Store>(store: &S) {
         Begin::Replay(response.clone())
     );
     // Releasing a completed record changes nothing: its response is still replayed.
-    store.release_idempotent(a.id, "k3").await.expect("release");
+    store
+        .release_idempotent(&fence(a.id, "k3", ms(60_000)))
+        .await
+        .expect("release");
     assert_eq!(
         begin(claim(a.id, "k3", "fp", ms(60_003))).await,
         Begin::Replay(response)
@@ -1598,8 +1628,7 @@ pub async fn idempotency_records<S: Store>(store: &S) {
     assert_not_found(
         store
             .complete_idempotent(
-                a.id,
-                "never-claimed",
+                &fence(a.id, "never-claimed", ms(0)),
                 &StoredResponse {
                     status: 500,
                     body: Vec::new(),
@@ -1628,8 +1657,7 @@ pub async fn idempotency_purge<S: Store>(store: &S) {
     }
     store
         .complete_idempotent(
-            org.id,
-            "p1",
+            &fence(org.id, "p1", ms(0)),
             &StoredResponse {
                 status: 201,
                 body: b"{}".to_vec(),

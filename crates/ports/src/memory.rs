@@ -29,8 +29,8 @@ use crate::error::{InfraError, RepoError};
 use crate::infra::{Clock, Mailer, Message, PasswordHasher, truncate_to_millis};
 use crate::repos::{
     ApiKeyStore, Begin, ClientPage, ClientRecord, ClientRepository, Credentials, IdempotencyClaim,
-    IdempotencyStore, LimitRule, OrganizationRepository, SessionRecord, SessionStore, Store,
-    StoredResponse, UserRepository, VerificationRecord,
+    IdempotencyFence, IdempotencyStore, LimitRule, OrganizationRepository, SessionRecord,
+    SessionStore, Store, StoredResponse, UserRepository, VerificationRecord,
 };
 use crate::secrets::SecretHash;
 
@@ -530,24 +530,28 @@ impl IdempotencyStore for MemoryStore {
 
     async fn complete_idempotent(
         &self,
-        org: OrganizationId,
-        key: &str,
+        fence: &IdempotencyFence,
         response: &StoredResponse,
     ) -> Result<(), RepoError> {
         let mut s = self.lock()?;
         let record = s
             .idempotency
-            .get_mut(&(org, key.to_owned()))
+            .get_mut(&(fence.organization_id, fence.key.clone()))
+            .filter(|r| r.created_at == fence.claimed_at && r.response.is_none())
             .ok_or(RepoError::NotFound)?;
         record.response = Some(response.clone());
         Ok(())
     }
 
-    async fn release_idempotent(&self, org: OrganizationId, key: &str) -> Result<(), RepoError> {
+    async fn release_idempotent(&self, fence: &IdempotencyFence) -> Result<(), RepoError> {
         let mut s = self.lock()?;
-        let id = (org, key.to_owned());
-        // Only an unfinished claim: a completed response stays to be replayed.
-        if s.idempotency.get(&id).is_some_and(|r| r.response.is_none()) {
+        let id = (fence.organization_id, fence.key.clone());
+        // Only this unfinished claim: a completed response stays to be replayed, and a claim
+        // that took this one over stays its own.
+        if s.idempotency
+            .get(&id)
+            .is_some_and(|r| r.response.is_none() && r.created_at == fence.claimed_at)
+        {
             s.idempotency.remove(&id);
         }
         Ok(())

@@ -396,22 +396,23 @@ pub trait IdempotencyStore: Send + Sync {
     /// # Errors
     /// Only `Unavailable`, `Unexpected`.
     async fn begin_idempotent(&self, claim: &IdempotencyClaim<'_>) -> Result<Begin, RepoError>;
-    /// Stores the response of a claimed key, to be replayed until the record expires.
+    /// Stores the response of the claim `fence`, to be replayed until the record expires — only
+    /// while the record is still that claim (its time) and has no response: a request whose
+    /// claim was taken over cannot overwrite the one that took it.
     ///
     /// # Errors
-    /// `NotFound` when there is no record of the key.
+    /// `NotFound` when there is no such claim.
     async fn complete_idempotent(
         &self,
-        org: OrganizationId,
-        key: &str,
+        fence: &IdempotencyFence,
         response: &StoredResponse,
     ) -> Result<(), RepoError>;
-    /// Gives up an unfinished claim whose request failed transiently, so a retry may run it
-    /// again; releasing an unknown key is not an error.
+    /// Gives up the unfinished claim `fence` whose request failed transiently, so a retry may run
+    /// it again; releasing a claim that is gone, completed or taken over changes nothing.
     ///
     /// # Errors
     /// Only `Unavailable`, `Unexpected`.
-    async fn release_idempotent(&self, org: OrganizationId, key: &str) -> Result<(), RepoError>;
+    async fn release_idempotent(&self, fence: &IdempotencyFence) -> Result<(), RepoError>;
     /// Deletes records expired at `now`; returns how many.
     ///
     /// # Errors
@@ -458,8 +459,7 @@ pub trait Store:
         render: RenderResponse,
     ) -> Result<Client, RepoError> {
         let client = self.create_client(record, limit).await?;
-        self.complete_idempotent(fence.organization_id, &fence.key, &render(&client))
-            .await?;
+        self.complete_idempotent(fence, &render(&client)).await?;
         Ok(client)
     }
 

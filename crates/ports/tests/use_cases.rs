@@ -631,12 +631,10 @@ async fn idempotency_keys_replay_and_refuse_reuse() {
     let w = world();
     let idem = &w.svc.idempotency;
     let org = w.key_caller(Plan::Enterprise).await.organization_id();
-    assert_eq!(
-        idem.begin(org, "k-1", "f1").await.unwrap().0,
-        Begin::Started
-    );
+    let (begun, fence) = idem.begin(org, "k-1", "f1").await.unwrap();
+    assert_eq!(begun, Begin::Started);
     let first = response(201, "first");
-    idem.complete(org, "k-1", &first).await;
+    idem.complete(&fence, &first).await;
     assert_eq!(
         idem.begin(org, "k-1", "f1").await.unwrap().0,
         Begin::Replay(first)
@@ -652,19 +650,18 @@ async fn idempotency_keys_replay_and_refuse_reuse() {
         Begin::Started
     );
     // A refusal is kept too: the replay answers the same 409.
-    assert_eq!(
-        idem.begin(org, "k-2", "f3").await.unwrap().0,
-        Begin::Started
-    );
+    let (begun, fence) = idem.begin(org, "k-2", "f3").await.unwrap();
+    assert_eq!(begun, Begin::Started);
     let refused = response(409, "name taken");
-    idem.complete(org, "k-2", &refused).await;
+    idem.complete(&fence, &refused).await;
     assert_eq!(
         idem.begin(org, "k-2", "f3").await.unwrap().0,
         Begin::Replay(refused)
     );
     // A released claim (a transient failure) runs again.
-    assert_eq!(idem.begin(org, "k-3", "f").await.unwrap().0, Begin::Started);
-    idem.release(org, "k-3").await;
+    let (begun, fence) = idem.begin(org, "k-3", "f").await.unwrap();
+    assert_eq!(begun, Begin::Started);
+    idem.release(&fence).await;
     assert_eq!(idem.begin(org, "k-3", "f").await.unwrap().0, Begin::Started);
     // After 24 hours the key is forgotten.
     w.h.clock.advance(Duration::hours(24));
@@ -1042,13 +1039,11 @@ async fn purging_deletes_only_what_expired() {
         .await
         .unwrap();
     let org = caller.organization_id();
-    assert_eq!(
-        w.svc.idempotency.begin(org, "k", "f").await.unwrap().0,
-        Begin::Started
-    );
+    let (begun, fence) = w.svc.idempotency.begin(org, "k", "f").await.unwrap();
+    assert_eq!(begun, Begin::Started);
     w.svc
         .idempotency
-        .complete(org, "k", &response(201, "kept"))
+        .complete(&fence, &response(201, "kept"))
         .await;
     assert_eq!(
         w.svc.purge_expired().await.unwrap(),

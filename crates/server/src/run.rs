@@ -95,6 +95,26 @@ fn pool_options(settings: &Settings) -> PoolOptions {
     }
 }
 
+/// The mailer URL, `From:` and CA file parse (the mailer itself is built with the use cases).
+fn check_mail_settings(settings: &Settings) -> Result<(), StartError> {
+    crate::mail::parse_from(&settings.mail_from).map_err(StartError::Settings)?;
+    if let Some(url) = &settings.mailer_url {
+        SmtpMailer::new(
+            &SmtpConfig::from_url(url).map_err(StartError::Settings)?,
+            &settings.mail_from,
+            settings.mailer_ca_file.as_deref(),
+            Arc::default(),
+        )
+        .map_err(StartError::Settings)?;
+    } else if let Some(ca) = &settings.mailer_ca_file {
+        return Err(StartError::Settings(format!(
+            "--mailer-ca-file {} is given without --mailer-url",
+            ca.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Warns about settings that are fine on a laptop and wrong on a public address.
 fn warn_about_exposure(settings: &Settings, addr: SocketAddr) {
     if addr.ip().is_loopback() {
@@ -258,6 +278,8 @@ struct Prepared {
 /// Actix's own signal handling is off: [`serve`] installs its handlers before announcing itself.
 async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
     settings.check().map_err(StartError::Settings)?;
+    // The mail settings, before anything is bound or migrated.
+    check_mail_settings(settings)?;
     // The port first: a server that cannot listen must not bootstrap (its key would be printed
     // by a process that then exits, and the next start would print none).
     let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
@@ -268,6 +290,18 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
         addr: settings.bind,
         source,
     })?;
+    // The metrics address too: a port that is taken must fail the start before the bootstrap.
+    let metrics_listener = match settings.metrics_bind {
+        None => None,
+        Some(bind) => {
+            let listener = TcpListener::bind(bind)
+                .map_err(|source| StartError::Bind { addr: bind, source })?;
+            let addr = listener
+                .local_addr()
+                .map_err(|source| StartError::Bind { addr: bind, source })?;
+            Some((listener, addr, bind))
+        }
+    };
     let store = connect(&settings.database_url, pool_options(settings)).await?;
     if settings.migrate {
         let applied = store.migrate().await?;
@@ -323,14 +357,9 @@ async fn prepare(settings: &Settings) -> Result<Prepared, StartError> {
     let draining = Arc::clone(&state.draining);
     state.metrics.add_source(mail_stats);
     state.metrics.add_source(Arc::new(pool_metrics));
-    let metrics_server = match settings.metrics_bind {
+    let metrics_server = match metrics_listener {
         None => None,
-        Some(bind) => {
-            let listener = TcpListener::bind(bind)
-                .map_err(|source| StartError::Bind { addr: bind, source })?;
-            let metrics_addr = listener
-                .local_addr()
-                .map_err(|source| StartError::Bind { addr: bind, source })?;
+        Some((listener, metrics_addr, bind)) => {
             let state = state.clone();
             let server =
                 HttpServer::new(move || clientele_adapters_http::metrics_app(state.clone()))
@@ -474,9 +503,13 @@ fn hand_over_bootstrap(b: &Bootstrap, settings: &Settings) {
             ),
         }
     }
-    // Deliberately not a log line: the key is shown once, to the operator.
-    match settings.log_format {
-        crate::cli::LogFormat::Json => eprintln!(
+    // Deliberately not a log line: the key is shown once, to the operator. A stderr that cannot
+    // be written to is reported in the log (which may reach nobody either), never a panic.
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let written = match settings.log_format {
+        crate::cli::LogFormat::Json => writeln!(
+            err,
             "{}",
             serde_json::json!({
                 "bootstrap": {
@@ -487,7 +520,8 @@ fn hand_over_bootstrap(b: &Bootstrap, settings: &Settings) {
                 }
             })
         ),
-        crate::cli::LogFormat::Text => eprintln!(
+        crate::cli::LogFormat::Text => writeln!(
+            err,
             "Created organization \"{}\" ({}) on the {} plan.\n\
              Management API key (shown once; store it now): {}",
             org.name,
@@ -495,6 +529,9 @@ fn hand_over_bootstrap(b: &Bootstrap, settings: &Settings) {
             org.plan,
             b.secret.expose()
         ),
+    };
+    if let Err(e) = written {
+        tracing::error!(error = %e, "the bootstrap key could not be written to stderr; use --bootstrap-key-file");
     }
 }
 

@@ -156,6 +156,9 @@ fn percent_decode(s: &str) -> Option<String> {
 #[derive(Clone)]
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// The bound on one whole message: lettre's timeout covers each read and write, not a TLS
+    /// handshake that never ends or a greeting that never comes.
+    deadline: Duration,
     from: Mailbox,
     server: String,
     stats: Arc<MailStats>,
@@ -184,13 +187,24 @@ impl SmtpMailer {
         stats: Arc<MailStats>,
     ) -> Result<Self, String> {
         let from = parse_from(from)?;
-        let parameters = || -> Result<TlsParameters, String> {
-            let mut builder = TlsParameters::builder(config.host.clone());
-            if let Some(path) = extra_ca {
+        // Read and checked whatever the mode: a CA file that cannot be used is a setting error.
+        let extra = match extra_ca {
+            None => None,
+            Some(path) => {
                 let pem = std::fs::read(path)
                     .map_err(|e| format!("cannot read --mailer-ca-file {}: {e}", path.display()))?;
-                let cert = Certificate::from_pem(&pem)
-                    .map_err(|e| format!("invalid --mailer-ca-file {}: {e}", path.display()))?;
+                Some(
+                    Certificate::from_pem(&pem)
+                        .map_err(|e| format!("invalid --mailer-ca-file {}: {e}", path.display()))?,
+                )
+            }
+        };
+        if extra.is_some() && config.tls == TlsMode::None {
+            return Err("--mailer-ca-file is given but the mailer URL says tls=none".to_owned());
+        }
+        let parameters = || -> Result<TlsParameters, String> {
+            let mut builder = TlsParameters::builder(config.host.clone());
+            if let Some(cert) = extra.clone() {
                 builder = builder.add_root_certificate(cert);
             }
             builder
@@ -213,6 +227,7 @@ impl SmtpMailer {
         }
         Ok(Self {
             transport: builder.build(),
+            deadline: config.timeout * 3,
             from,
             server: format!("{}:{}", config.host, config.port),
             stats,
@@ -224,7 +239,23 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, message: Message) -> Result<(), InfraError> {
         let email = build_message(&self.from, &message)?;
-        match self.transport.send(email).await {
+        let sent = match tokio::time::timeout(self.deadline, self.transport.send(email)).await {
+            Ok(sent) => sent,
+            Err(_) => {
+                self.stats.record(MailOutcome::Error);
+                tracing::warn!(to = %message.to, server = %self.server, outcome = MailOutcome::Error.label(),
+                    "mail not sent: the SMTP server did not answer within {} s", self.deadline.as_secs());
+                return Err(InfraError {
+                    what: "sending mail",
+                    source: format!(
+                        "the SMTP server did not answer within {} s",
+                        self.deadline.as_secs()
+                    )
+                    .into(),
+                });
+            }
+        };
+        match sent {
             Ok(_) => {
                 self.stats.record(MailOutcome::Sent);
                 tracing::info!(to = %message.to, subject = %message.subject, server = %self.server, "mail sent");

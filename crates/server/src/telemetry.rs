@@ -13,9 +13,12 @@ use crate::cli::LogFormat;
 pub fn init(format: LogFormat, filter: &str) -> Result<(), String> {
     let filter =
         EnvFilter::try_new(filter).map_err(|e| format!("invalid --log filter {filter:?}: {e}"))?;
+    // A log line that cannot be written (stderr's reader is gone) is dropped: reporting it would
+    // write to stderr again, which panics the request's thread.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
     let _ = match format {
         LogFormat::Text => builder.with_ansi(false).try_init(),
         LogFormat::Json => builder

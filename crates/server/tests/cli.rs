@@ -254,6 +254,19 @@ fn an_unreachable_database_is_one_line() {
         .output()
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
+    // `serve` too, with its logs on: one line, not one per retry of the pool.
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["--database-url", "postgres://nobody:pw@127.0.0.1:1/none"])
+        .args(["--pool-timeout-ms", "1500"])
+        .env("CLIENTELE_LOG", "info")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: cannot connect"), "{stderr}");
+    assert!(!stderr.contains("pw@"), "{stderr}");
 }
 
 /// Starts `clientele serve` on port 0; returns the child, the port, and a receiver of its stderr.
@@ -905,6 +918,33 @@ fn a_failed_bind_keeps_the_bootstrap_for_the_next_start() {
         !stderr.contains("vox_mgmt_"),
         "no key printed by a server that exits: {stderr}"
     );
+    // The same when the metrics address is the one taken.
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", db.url()])
+        .args(["--metrics-bind", &format!("127.0.0.1:{port}")])
+        .env("CLIENTELE_LOG", "info")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("cannot listen"), "{stderr}");
+    assert!(!stderr.contains("vox_mgmt_"), "{stderr}");
+    // And when a mail setting is wrong: refused before anything is bound or bootstrapped.
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", db.url()])
+        .args([
+            "--mailer-url",
+            "smtp://relay.example:587",
+            "--mailer-ca-file",
+            "/nonexistent/ca.pem",
+        ])
+        .env("CLIENTELE_LOG", "info")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("--mailer-ca-file"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     drop(taken);
     let (child, _, rx) = serve(&db, &[]);
     let (code, lines) = stop(child, &rx);

@@ -126,6 +126,18 @@ async fn login_throttling_holds_across_instances_postgres() {
         statuses.push(res.status().as_u16());
     }
     assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    // An address of any length is a bucket like another (its hash): 401, not a database error.
+    let res = app
+        .http
+        .post(format!("{}/api/auth/login", second.url()))
+        .insert_header(("Content-Type", "application/json"))
+        .send_body(
+            json!({"email": format!("{}@example.com", "x".repeat(6000)), "password": "guess"})
+                .to_string(),
+        )
+        .await
+        .expect("sent");
+    assert_eq!(res.status().as_u16(), 401);
 }
 
 /// Instances started at once on an empty database create one organization between them.

@@ -356,3 +356,48 @@ async fn transient_and_permanent_refusals_are_told_apart() {
     assert!(text.contains("clientele_mail_messages_total{result=\"transient_failure\"} 1"));
     assert!(text.contains("clientele_mail_messages_total{result=\"permanent_failure\"} 1"));
 }
+
+/// A server that accepts and then never answers (no greeting; or no TLS handshake after
+/// STARTTLS's 220, or on smtps) ends the message as an error within the mailer's deadline, never
+/// a hang.
+#[tokio::test]
+async fn a_server_that_never_answers_is_an_error_not_a_hang() {
+    for (scheme, greet) in [("smtp", false), ("smtps", false), ("smtp", true)] {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hold = thread::spawn(move || {
+            // Keep the connection open and say nothing (or only what comes before TLS).
+            let (mut stream, _) = listener.accept().unwrap();
+            if greet {
+                stream.write_all(b"220 t ESMTP\r\n").unwrap();
+                let mut buf = [0u8; 256];
+                let _ = stream.read(&mut buf);
+                stream.write_all(b"250-t\r\n250 STARTTLS\r\n").unwrap();
+                let _ = stream.read(&mut buf);
+                stream.write_all(b"220 go ahead\r\n").unwrap();
+            }
+            thread::sleep(std::time::Duration::from_secs(2));
+            drop(stream);
+        });
+        let stats = Arc::new(MailStats::default());
+        let mut config = SmtpConfig::from_url(&format!("{scheme}://127.0.0.1:{port}")).unwrap();
+        config.timeout = std::time::Duration::from_millis(300);
+        let mailer = SmtpMailer::new(
+            &config,
+            "Clientele <no-reply@example.com>",
+            Some(&fixture("ca.pem")),
+            Arc::clone(&stats),
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        let err = mailer.send(message()).await.unwrap_err();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{scheme} (greeting: {greet}): {:?}",
+            started.elapsed()
+        );
+        assert_eq!(err.what, "sending mail");
+        assert_eq!(stats.count(MailOutcome::Error), 1);
+        hold.join().unwrap();
+    }
+}

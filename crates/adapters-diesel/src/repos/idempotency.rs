@@ -1,8 +1,9 @@
 //! `Idempotency-Key` records.
 
 use async_trait::async_trait;
-use clientele_domain::OrganizationId;
-use clientele_ports::{Begin, IdempotencyClaim, IdempotencyStore, RepoError, StoredResponse};
+use clientele_ports::{
+    Begin, IdempotencyClaim, IdempotencyFence, IdempotencyStore, RepoError, StoredResponse,
+};
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
@@ -127,33 +128,30 @@ impl IdempotencyStore for DieselStore {
 
     async fn complete_idempotent(
         &self,
-        org: OrganizationId,
-        key: &str,
+        fence: &IdempotencyFence,
         response: &StoredResponse,
     ) -> Result<(), RepoError> {
-        let (org, key) = (org.to_string(), key.to_owned());
-        let (status, body) = (i32::from(response.status), response.body.clone());
+        let (org, key) = (fence.organization_id.to_string(), fence.key.clone());
+        let claimed_at = to_db(fence.claimed_at);
+        let response = response.clone();
         self.run(move |c| {
-            let stored = diesel::update(k::table.find((&org, &key)))
-                .set((
-                    k::response_status.eq(Some(status)),
-                    k::response_body.eq(Some(body)),
-                ))
-                .execute(c)?;
-            if stored == 0 {
-                return Err(RepoError::NotFound.into());
+            if complete_fenced(c, &org, &key, claimed_at, &response)? {
+                Ok(())
+            } else {
+                Err(RepoError::NotFound.into())
             }
-            Ok(())
         })
         .await
     }
 
-    async fn release_idempotent(&self, org: OrganizationId, key: &str) -> Result<(), RepoError> {
-        let (org, key) = (org.to_string(), key.to_owned());
+    async fn release_idempotent(&self, fence: &IdempotencyFence) -> Result<(), RepoError> {
+        let (org, key) = (fence.organization_id.to_string(), fence.key.clone());
+        let claimed_at = to_db(fence.claimed_at);
         self.run(move |c| {
             diesel::delete(
                 k::table
                     .find((&org, &key))
+                    .filter(k::locked_at.eq(claimed_at))
                     .filter(k::response_status.is_null()),
             )
             .execute(c)?;

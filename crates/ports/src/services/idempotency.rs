@@ -78,15 +78,15 @@ impl<S: IdempotencyStore> IdempotencyService<S> {
 
     /// Keeps the response of a claimed key, to be replayed. (Failing to keep it is logged, not
     /// returned: the request's own outcome stands, and the claim expires by itself.)
-    pub async fn complete(&self, org: OrganizationId, key: &str, response: &StoredResponse) {
-        if let Err(e) = self.store.complete_idempotent(org, key, response).await {
+    pub async fn complete(&self, fence: &IdempotencyFence, response: &StoredResponse) {
+        if let Err(e) = self.store.complete_idempotent(fence, response).await {
             tracing::warn!(error = %e, "could not record the idempotent response");
         }
     }
 
     /// Gives up a claim whose request failed transiently, so that a retry runs it again.
-    pub async fn release(&self, org: OrganizationId, key: &str) {
-        if let Err(e) = self.store.release_idempotent(org, key).await {
+    pub async fn release(&self, fence: &IdempotencyFence) {
+        if let Err(e) = self.store.release_idempotent(fence).await {
             tracing::warn!(error = %e, "could not release the idempotency claim");
         }
     }
