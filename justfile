@@ -49,11 +49,12 @@ chaos *ARGS:
     python3 bench/chaos.py {{ARGS}}
 
 # Fuzz the parsers of untrusted input (cargo-fuzz on the stable toolchain, no sanitizer):
-# `just fuzz` runs each target for FUZZ_SECONDS (default 600) on the committed corpus in
-# fuzz/corpus/, then minimizes it. `cargo install cargo-fuzz` once.
+# `just fuzz` runs each target for 600 seconds (`just fuzz 60`: one minute) on the committed
+# corpus in fuzz/corpus/, then minimizes it; it stops at the first target that fails.
+# `cargo install cargo-fuzz` once.
 fuzz seconds="600":
-    cd fuzz && for t in body_to_new_client contact_parsers list_query cursor; do \
-      mkdir -p corpus/$t && \
-      cargo fuzz run -s none $t corpus/$t -- -max_total_time={{seconds}} -max_len=4096 -timeout=10 && \
+    set -e; cd fuzz; for t in body_to_new_client contact_parsers list_query cursor; do \
+      mkdir -p corpus/$t; \
+      cargo fuzz run -s none $t corpus/$t -- -max_total_time={{seconds}} -max_len=4096 -timeout=10; \
       cargo fuzz cmin -s none $t corpus/$t; \
     done

@@ -136,8 +136,8 @@ pub struct ServeArgs {
     /// Other requests a minute per API key (0: no limit).
     #[arg(long, env = "CLIENTELE_RATE_LIMIT", default_value_t = RateLimits::DEFAULT_OTHER_PER_MINUTE)]
     pub rate_limit: u32,
-    /// Log-in, sign-up and resend-verification requests a minute per client address (0: no
-    /// limit).
+    /// Log-in, sign-up, verify-email and resend-verification requests a minute per client
+    /// address (0: no limit).
     #[arg(long, env = "CLIENTELE_AUTH_RATE_LIMIT", default_value_t = RateLimits::DEFAULT_AUTH_PER_MINUTE)]
     pub auth_rate_limit: u32,
     /// Log-in, sign-up and resend-verification requests a minute per account email (0: no
