@@ -36,6 +36,11 @@ embed:
 bench *ARGS:
     bench/run.sh {{ARGS}}
 
+# The shared rate limiter's cost at the default allowance (PostgreSQL, many keys).
+bench-limiter:
+    cargo build --release -p clientele-server
+    bench/limiter.sh
+
 # Dependency-direction check: the domain and ports never depend on actix, diesel, r2d2 or tokio.
 deps:
     ! cargo tree -p clientele-domain -e normal | grep -E 'actix|diesel|r2d2|tokio'

@@ -82,6 +82,10 @@ impl Target {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Self::Postgres(url.to_owned()));
         }
+        if url.starts_with("postgres") {
+            // `postgres:/db`, `postgresql:x`: a mistyped PostgreSQL URL, never a file name.
+            return Err(unsupported());
+        }
         let path = if let Some(rest) = url.strip_prefix("sqlite://") {
             rest
         } else if let Some(rest) = url.strip_prefix("sqlite:") {
@@ -373,6 +377,8 @@ mod tests {
         assert_eq!(parse("./data/c.db"), file("./data/c.db"));
         assert_eq!(parse("file:c.db?mode=rwc"), file("file:c.db?mode=rwc"));
         assert_eq!(parse("sqlite::memory:"), Some(Target::SqliteMemory));
+        assert_eq!(parse("postgres:/typo"), None);
+        assert_eq!(parse("postgresql:x"), None);
         assert_eq!(
             parse("postgres://u@h/db"),
             Some(Target::Postgres("postgres://u@h/db".to_owned()))

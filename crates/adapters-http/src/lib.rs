@@ -243,6 +243,34 @@ async fn telemetry_mw<B: MessageBody + 'static>(
     next: Next<B>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let mut res = telemetry::observe(metrics, req, next).await?;
+    let res_origin_allowed = res
+        .headers()
+        .contains_key(actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN);
+    if !res_origin_allowed {
+        // Another origin gets no CORS headers at all (actix-cors leaves some on), and a preflight
+        // it sends is refused with the contract's error body, not actix-cors's plain text.
+        let is_preflight = res.request().method() == actix_web::http::Method::OPTIONS
+            && res
+                .request()
+                .headers()
+                .contains_key("access-control-request-method");
+        if is_preflight && res.status() == actix_web::http::StatusCode::BAD_REQUEST {
+            let (req, _) = res.into_parts();
+            res = ServiceResponse::new(
+                req,
+                actix_web::ResponseError::error_response(&ApiError::Forbidden),
+            );
+        }
+        let cors_headers: Vec<_> = res
+            .headers()
+            .keys()
+            .filter(|name| name.as_str().starts_with("access-control-"))
+            .cloned()
+            .collect();
+        for name in cors_headers {
+            res.headers_mut().remove(name);
+        }
+    }
     let decision = res
         .request()
         .extensions()
