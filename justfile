@@ -46,6 +46,14 @@ deps:
     ! cargo tree -p clientele-domain -e normal | grep -E 'actix|diesel|r2d2|tokio'
     ! cargo tree -p clientele-ports -e normal | grep -E 'actix|diesel'
 
+# Lists, reads and creates as one organization grows to 1,000 / 100,000 / 1,000,000 clients, on
+# PostgreSQL and SQLite (bulk-loaded), creates spread over 1/16/64 organizations, and the ceilings
+# (GET /health, pgbench) in the same run; each issue-9 target PASS/MISS (bench/results/scale.md).
+# SCALE_SIZES, SCALE_DURATION (8 s a run); SCALE_SKIP_BUILD=1 uses the existing binary. ~10 minutes.
+bench-scale *ARGS:
+    [ "${SCALE_SKIP_BUILD:-0}" = 1 ] || cargo build --release -p clientele-server
+    python3 bench/scale.py {{ARGS}}
+
 # Hostile load against the release build: a login flood's memory, made-up methods on /metrics, a
 # frozen database, slow clients, kill -9 with Idempotency-Key creates in flight, SIGTERM under load.
 # Each figure against its goal (bench/results/chaos.md); CHAOS_SKIP_BUILD=1 uses the existing binary.
