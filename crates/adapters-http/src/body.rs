@@ -138,12 +138,7 @@ impl JsonObject {
     pub fn fingerprint(&self) -> String {
         let mut canonical = String::new();
         write_canonical_object(&self.0, &mut canonical);
-        let digest = Sha256::digest(canonical.as_bytes());
-        let mut hex = String::with_capacity(64);
-        for b in digest {
-            let _ = write!(hex, "{b:02x}");
-        }
-        hex
+        sha256_hex(canonical.as_bytes())
     }
 }
 
@@ -215,6 +210,15 @@ fn is_json_number(token: &[u8]) -> bool {
         rest = &exponent[n..];
     }
     rest.is_empty()
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 /// A JSON value as a domain input.

@@ -177,15 +177,8 @@ pub(crate) async fn check_auth_account<S: Store>(
 
 /// `auth:acct:` and the SHA-256 (hex) of the trimmed, ASCII-lowercased `email`.
 fn account_bucket(email: &str) -> String {
-    use sha2::Digest as _;
-    use std::fmt::Write as _;
-    let digest = sha2::Sha256::digest(email.trim().to_ascii_lowercase().as_bytes());
-    let mut bucket = String::with_capacity(10 + 64);
-    bucket.push_str("auth:acct:");
-    for b in digest {
-        let _ = write!(bucket, "{b:02x}");
-    }
-    bucket
+    let hash = crate::body::sha256_hex(email.trim().to_ascii_lowercase().as_bytes());
+    format!("auth:acct:{hash}")
 }
 
 /// The address of the client: the peer's, or — when the peer is one of `trusted` proxies — the
