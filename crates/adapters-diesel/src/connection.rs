@@ -44,6 +44,18 @@ macro_rules! per_backend {
 }
 pub(crate) use per_backend;
 
+impl DbConn {
+    /// The database this connection talks to.
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            #[cfg(feature = "postgres")]
+            Self::Pg(_) => Backend::Postgres,
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {

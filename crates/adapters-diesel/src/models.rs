@@ -45,8 +45,6 @@ pub(crate) struct OrganizationRow {
     pub id: String,
     pub name: String,
     pub plan: String,
-    /// Only the create transaction reads the counter.
-    pub _client_count: i64,
     pub created_at: PrimitiveDateTime,
 }
 
@@ -250,15 +248,18 @@ impl NewApiKeyRow {
 
 // ------------------------------------------------------------------ clients
 
-#[derive(Debug, Queryable)]
+#[derive(Debug, Queryable, QueryableByName)]
+#[diesel(table_name = clients)]
 pub(crate) struct ClientRow {
     pub organization_id: String,
     pub id: String,
     pub created_by: Option<String>,
     pub name: String,
+    #[diesel(column_name = name_key)]
     pub _name_key: String,
     pub slug: String,
     pub display_name: Option<String>,
+    #[diesel(column_name = display_name_key)]
     pub _display_name_key: Option<String>,
     pub business_type: Option<String>,
     pub subscription_plan: Option<String>,

@@ -6,7 +6,6 @@ diesel::table! {
         id -> Text,
         name -> Text,
         plan -> Text,
-        client_count -> BigInt,
         created_at -> Timestamp,
     }
 }
@@ -84,6 +83,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    client_counts (organization_id, shard) {
+        organization_id -> Text,
+        shard -> SmallInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     slug_counters (organization_id, base) {
         organization_id -> Text,
         base -> Text,
@@ -112,6 +119,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     api_keys,
     clients,
+    client_counts,
     slug_counters,
     idempotency_keys,
 );

@@ -116,6 +116,7 @@ async fn redo(store: &DieselStore) {
     assert_eq!(
         reverted,
         [
+            "2025-11-29-000006_client_counts_and_search",
             "2025-11-29-000005_shared_rate_limits",
             "2025-11-29-000004_tenant_scoped_slugs_and_list_indexes",
             "2025-11-23-000003_idempotency_keys",
@@ -128,7 +129,7 @@ async fn redo(store: &DieselStore) {
         "the tables are gone"
     );
     let pending = store.pending_migrations().await.expect("pending");
-    assert_eq!(pending.len(), 5);
+    assert_eq!(pending.len(), 6);
     let applied = store.migrate().await.expect("migrate");
     assert_eq!(applied, pending);
     assert_eq!(applied.iter().rev().cloned().collect::<Vec<_>>(), reverted);
@@ -173,7 +174,7 @@ async fn postgres_concurrent_migrations_apply_once() {
     let (ra, rb) = (ra.expect("migrate a"), rb.expect("migrate b"));
     assert_eq!(
         ra.len() + rb.len(),
-        5,
+        6,
         "each migration applied once: {ra:?} {rb:?}"
     );
     drop((a, b));
@@ -567,7 +568,8 @@ VALUES
 INSERT INTO slug_counters (base, last) VALUES ('acme', 2), ('bistro', 1);
 ";
 
-/// Migrations 4 (slugs per organization, list indexes) and 5 (the shared rate limiter's table) on
+/// Migrations 4 (slugs per organization, list indexes), 5 (the shared rate limiter's table) and 6
+/// (counts in shards, SQLite's search index) on
 /// a database of the schema before them with rows in it: every row and every slug is kept, and
 /// the new rules apply from then on.
 async fn upgrade_keeps_every_row(db: &clientele_test_support::TestDb) {
@@ -578,7 +580,8 @@ async fn upgrade_keeps_every_row(db: &clientele_test_support::TestDb) {
         applied,
         [
             "2025-11-29-000004_tenant_scoped_slugs_and_list_indexes",
-            "2025-11-29-000005_shared_rate_limits"
+            "2025-11-29-000005_shared_rate_limits",
+            "2025-11-29-000006_client_counts_and_search"
         ]
     );
 
@@ -679,6 +682,300 @@ async fn postgres_upgrade_from_the_previous_schema_keeps_every_row() {
             .expect("rows of the previous schema");
     }
     upgrade_keeps_every_row(&db).await;
+}
+
+/// Rows of schema 5 (counts in `organizations.client_count`), for migration 6: A on enterprise
+/// with two clients, B on starter with one.
+const SCHEMA_5_ROWS: &str = "
+INSERT INTO organizations (id, name, plan, client_count, created_at) VALUES
+  ('0193a1a0-0000-7000-8000-00000000000a', 'A', 'enterprise', 2, '2024-03-15 10:30:00.000000'),
+  ('0193a1a0-0000-7000-8000-00000000000b', 'B', 'starter', 1, '2024-03-15 10:30:00.000000');
+INSERT INTO clients (organization_id, id, name, name_key, slug, display_name, display_name_key,
+                     business_type, subscription_plan, status, created_at, last_active_at, updated_at)
+VALUES
+  ('0193a1a0-0000-7000-8000-00000000000a', '0193a1a0-0000-7000-8000-0000000000a1', 'Acme Motors',
+   'acme motors', 'acme-motors', NULL, NULL, 'automotive', 'Pro', 'active',
+   '2024-03-15 10:30:01.000000', '2024-03-15 10:30:01.000000', '2024-03-15 10:30:01.000000'),
+  ('0193a1a0-0000-7000-8000-00000000000a', '0193a1a0-0000-7000-8000-0000000000a2', 'Bistro', 'bistro',
+   'bistro', 'Bistro Belle', 'bistro belle', NULL, NULL, 'trial',
+   '2024-03-15 10:30:02.000000', '2024-03-15 10:30:02.000000', '2024-03-15 10:30:02.000000'),
+  ('0193a1a0-0000-7000-8000-00000000000b', '0193a1a0-0000-7000-8000-0000000000b1', 'ACME', 'acme',
+   'acme', NULL, NULL, NULL, NULL, 'active',
+   '2024-03-15 10:30:03.000000', '2024-03-15 10:30:03.000000', '2024-03-15 10:30:03.000000');
+INSERT INTO slug_counters (organization_id, base, last) VALUES
+  ('0193a1a0-0000-7000-8000-00000000000a', 'acme-motors', 1),
+  ('0193a1a0-0000-7000-8000-00000000000a', 'bistro', 1),
+  ('0193a1a0-0000-7000-8000-00000000000b', 'acme', 1);
+";
+
+/// Migration 6 on a database of schema 5 with rows: the counts move to `client_counts` exactly,
+/// the existing clients are found by a search (SQLite's new index was built from them), and
+/// creates and deletes count on from there, up to the plan's limit.
+async fn counts_survive_migration_6(db: &clientele_test_support::TestDb) {
+    use clientele_domain::ClientQuery;
+    let store = DieselStore::connect(db.url(), options()).expect("connect");
+    let applied = store.migrate().await.expect("migrate");
+    assert_eq!(applied, ["2025-11-29-000006_client_counts_and_search"]);
+
+    let a: OrganizationId = "0193a1a0-0000-7000-8000-00000000000a".parse().expect("id");
+    let b: OrganizationId = "0193a1a0-0000-7000-8000-00000000000b".parse().expect("id");
+    assert_eq!(
+        store.plan_usage(a).await.expect("usage"),
+        (Plan::Enterprise, 2)
+    );
+    assert_eq!(
+        store.plan_usage(b).await.expect("usage"),
+        (Plan::Starter, 1)
+    );
+    let search = |q: &str| ClientQuery {
+        search: Some(q.to_owned()),
+        ..ClientQuery::default()
+    };
+    let found = store.list_clients(a, &search("MOTOR")).await.expect("list");
+    assert_eq!(found.total, 1);
+    assert_eq!(found.clients[0].name.as_str(), "Acme Motors");
+    let found = store.list_clients(a, &search("belle")).await.expect("list");
+    assert_eq!(found.clients[0].name.as_str(), "Bistro");
+    assert_eq!(
+        store
+            .list_clients(b, &search("motors"))
+            .await
+            .expect("list")
+            .total,
+        0,
+        "another organization's client"
+    );
+
+    // B (starter: 5) holds 1: four more, then the limit.
+    let b_org = Organization {
+        plan: Plan::Starter,
+        ..org_with(b)
+    };
+    let mut created = Vec::new();
+    for i in 0..4 {
+        created.push(
+            store
+                .create_client(client(&b_org, &format!("New {i}")), unlimited())
+                .await
+                .expect("under the limit"),
+        );
+    }
+    assert!(matches!(
+        store
+            .create_client(client(&b_org, "One too many"), unlimited())
+            .await,
+        Err(RepoError::LimitReached(_))
+    ));
+    store
+        .delete_client(b, &created[0].id)
+        .await
+        .expect("delete");
+    assert_eq!(
+        store.plan_usage(b).await.expect("usage"),
+        (Plan::Starter, 4)
+    );
+    let total = store
+        .list_clients(b, &ClientQuery::default())
+        .await
+        .expect("list")
+        .total;
+    assert_eq!(total, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_migration_6_keeps_the_counts() {
+    use diesel::connection::SimpleConnection as _;
+    use diesel_migrations::MigrationHarness as _;
+    let db = clientele_test_support::TestDb::empty(clientele_test_support::Backend::Sqlite);
+    {
+        let path = db.url().trim_start_matches("sqlite://").to_owned();
+        let mut c =
+            <diesel::SqliteConnection as diesel::Connection>::establish(&path).expect("open");
+        for _ in 0..5 {
+            c.run_next_migration(clientele_adapters_diesel::SQLITE_MIGRATIONS)
+                .expect("a previous migration");
+        }
+        c.batch_execute(SCHEMA_5_ROWS).expect("rows of schema 5");
+    }
+    counts_survive_migration_6(&db).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn postgres_migration_6_keeps_the_counts() {
+    use diesel::connection::SimpleConnection as _;
+    use diesel_migrations::MigrationHarness as _;
+    let db = clientele_test_support::TestDb::empty(clientele_test_support::Backend::Postgres);
+    {
+        let mut c = PgConnection::establish(db.url()).expect("connect");
+        for _ in 0..5 {
+            c.run_next_migration(POSTGRES_MIGRATIONS_ALL)
+                .expect("a previous migration");
+        }
+        c.batch_execute(SCHEMA_5_ROWS).expect("rows of schema 5");
+    }
+    counts_survive_migration_6(&db).await;
+}
+
+/// SQLite's search index refers to the clients by rowid: renames, deletes and a `VACUUM` keep it
+/// right (a search finds exactly what a scan finds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_search_index_follows_renames_deletes_and_vacuum() {
+    use clientele_domain::{ClientPatch, ClientQuery};
+    use diesel::connection::SimpleConnection as _;
+    let db = Db::sqlite();
+    let store = &db.store;
+    let o = org("Search", Plan::Enterprise);
+    store.create_organization(&o).await.expect("org");
+    let mut ids = Vec::new();
+    for name in [
+        "Alpha Motors",
+        "Beta Motors",
+        "Gamma Foods",
+        "Delta Motors",
+        "Epsilon",
+    ] {
+        ids.push(
+            store
+                .create_client(client(&o, name), unlimited())
+                .await
+                .expect("create")
+                .id,
+        );
+    }
+    let names = |page: clientele_ports::ClientPage| {
+        let mut n: Vec<String> = page
+            .clients
+            .iter()
+            .map(|c| c.name.as_str().to_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    let search = |q: &str| ClientQuery {
+        search: Some(q.to_owned()),
+        ..ClientQuery::default()
+    };
+    store
+        .delete_client(o.id, &ids[1])
+        .await
+        .expect("delete beta");
+    let patch = ClientPatch {
+        name: Some(ClientName::parse("Epsilon Motors").expect("name")),
+        ..ClientPatch::default()
+    };
+    store
+        .update_client(o.id, &ids[4], patch, now())
+        .await
+        .expect("rename");
+    let expected = ["Alpha Motors", "Delta Motors", "Epsilon Motors"];
+    assert_eq!(
+        names(
+            store
+                .list_clients(o.id, &search("motors"))
+                .await
+                .expect("list")
+        ),
+        expected
+    );
+    {
+        let path = db.url().trim_start_matches("sqlite://").to_owned();
+        let mut c =
+            <diesel::SqliteConnection as diesel::Connection>::establish(&path).expect("open");
+        c.batch_execute("VACUUM").expect("vacuum");
+    }
+    assert_eq!(
+        names(
+            store
+                .list_clients(o.id, &search("motors"))
+                .await
+                .expect("list")
+        ),
+        expected
+    );
+    assert_eq!(
+        names(
+            store
+                .list_clients(o.id, &search("FOOD"))
+                .await
+                .expect("list")
+        ),
+        ["Gamma Foods"]
+    );
+    assert_eq!(
+        store
+            .list_clients(o.id, &search("beta"))
+            .await
+            .expect("list")
+            .total,
+        0
+    );
+    // Two characters: no trigram, the scan answers.
+    assert_eq!(
+        names(store.list_clients(o.id, &search("ps")).await.expect("list")),
+        ["Epsilon Motors"]
+    );
+}
+
+/// Creates share the organization's row (its key) instead of writing it: a create goes through
+/// while another transaction writes the row (as every create of schema 5 did through its commit);
+/// a plan change in flight (`FOR UPDATE`) makes a create wait, which then obeys the new plan.
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn postgres_creates_share_the_organization_and_wait_for_a_plan_change() {
+    use diesel::connection::SimpleConnection as _;
+    let db = Db::postgres();
+    let store = db.store.clone();
+    let o = org("Shared", Plan::Enterprise);
+    store.create_organization(&o).await.expect("org");
+    for i in 0..3 {
+        store
+            .create_client(client(&o, &format!("Client {i}")), unlimited())
+            .await
+            .expect("create");
+    }
+    let mut raw = PgConnection::establish(db.url()).expect("connect");
+    raw.batch_execute(&format!(
+        "BEGIN; UPDATE organizations SET name = name WHERE id = '{}'",
+        o.id
+    ))
+    .expect("a writer of the row");
+    let through = tokio::time::timeout(
+        Duration::from_secs(10),
+        store.create_client(client(&o, "While it is written"), unlimited()),
+    )
+    .await
+    .expect("the create does not wait for the row's writer");
+    through.expect("created");
+    raw.batch_execute("COMMIT").expect("commit");
+
+    raw.batch_execute(&format!(
+        "BEGIN; SELECT id FROM organizations WHERE id = '{0}' FOR UPDATE;
+         UPDATE organizations SET plan = 'free' WHERE id = '{0}'",
+        o.id
+    ))
+    .expect("a plan change in flight");
+    let pending = tokio::spawn({
+        let (store, rec) = (store.clone(), client(&o, "During the change"));
+        async move { store.create_client(rec, unlimited()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !pending.is_finished(),
+        "the create waits for the plan change"
+    );
+    raw.batch_execute("COMMIT").expect("commit the change");
+    let result = pending.await.expect("join");
+    assert!(
+        matches!(&result, Err(RepoError::LimitReached(l)) if l.current == 4 && l.limit == 3),
+        "decided under the new plan: {result:?}"
+    );
+    assert_eq!(
+        store.plan_usage(o.id).await.expect("usage"),
+        (Plan::Free, 4)
+    );
 }
 
 #[cfg(feature = "postgres")]

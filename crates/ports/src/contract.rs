@@ -81,6 +81,7 @@ macro_rules! for_each_contract_test {
                 plan_usage_follows_creates_deletes_and_plan,
                 concurrent_creators_at_limit,
                 concurrent_same_name,
+                plan_change_keeps_the_count_exact,
                 users_round_trip,
                 verification_tokens,
                 sessions_expire,
@@ -88,7 +89,10 @@ macro_rules! for_each_contract_test {
                 idempotency_records,
                 idempotency_purge,
             ],
-            pair: [concurrent_creators_across_instances],
+            pair: [
+                concurrent_creators_across_instances,
+                plan_change_keeps_the_count_across_instances
+            ],
         );
     };
 }
@@ -263,6 +267,49 @@ async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
         .into_iter()
         .map(|o| o.expect("every future completed"))
         .collect()
+}
+
+/// Polls both futures in the calling task until both are done.
+async fn join2<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        if ra.is_some() && rb.is_some() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    (
+        ra.expect("the first future completed"),
+        rb.expect("the second future completed"),
+    )
+}
+
+/// Lets the other futures of the task run once before going on.
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await;
 }
 
 // ---------------------------------------------------------------------------------- ping
@@ -1139,6 +1186,72 @@ pub async fn concurrent_creators_across_instances<S: Store>(a: &S, b: &S) {
     slugs.sort_unstable();
     slugs.dedup();
     assert_eq!(slugs.len(), LIMIT as usize, "slugs are distinct");
+}
+
+/// The count stays exact through a change of plan: see
+/// [`plan_change_keeps_the_count_across_instances`].
+pub async fn plan_change_keeps_the_count_exact<S: Store>(store: &S) {
+    plan_change_keeps_the_count_across_instances(store, store).await;
+}
+
+/// 24 concurrent creates on an unlimited plan (which count without serialising) race a change to
+/// a plan with a limit of 30, through two handles: all 24 succeed and are counted, so of 16 more
+/// concurrent creators exactly 6 succeed; after 2 deletes, of 5 creators exactly 2 do.
+pub async fn plan_change_keeps_the_count_across_instances<S: Store>(a: &S, b: &S) {
+    const LIMIT: u32 = 30;
+    let org = seed_org(a, Plan::Enterprise).await;
+    let rule = LimitRule {
+        limits: PlanLimits::default().with(Plan::Agency, Limit::Max(LIMIT)),
+        cap: None,
+    };
+    let creates = |from: usize, count: usize| {
+        let org = &org;
+        join_all(
+            (from..from + count)
+                .map(|i| {
+                    let store = if i % 2 == 0 { a } else { b };
+                    let rec = named(org, &format!("Client {i}"), ms(i as i64));
+                    async move { store.create_client(rec, rule).await }
+                })
+                .collect(),
+        )
+    };
+    let change = async {
+        yield_once().await;
+        b.set_plan(org.id, Plan::Agency).await
+    };
+    let (first, changed) = join2(creates(0, 24), change).await;
+    changed.expect("plan change");
+    assert!(
+        first.iter().all(Result::is_ok),
+        "24 < 30: every create succeeds, whatever the plan: {first:?}"
+    );
+    assert_eq!(usage(a, &org).await, (Plan::Agency, 24));
+
+    let second = creates(24, 16).await;
+    let ok: Vec<&Client> = second.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(ok.len(), 6, "exactly up to the limit: {second:?}");
+    for r in second.iter().filter(|r| r.is_err()) {
+        assert!(
+            matches!(r, Err(RepoError::LimitReached(l)) if l.current == u64::from(LIMIT)),
+            "got {r:?}"
+        );
+    }
+    for store in [a, b] {
+        assert_eq!(usage(store, &org).await, (Plan::Agency, u64::from(LIMIT)));
+        let page = store.list_clients(org.id, &query()).await.expect("list");
+        assert_eq!(page.total, u64::from(LIMIT));
+    }
+
+    a.delete_client(org.id, &ok[0].id).await.expect("delete");
+    b.delete_client(org.id, &ok[1].id).await.expect("delete");
+    let third = creates(40, 5).await;
+    assert_eq!(third.iter().filter(|r| r.is_ok()).count(), 2, "{third:?}");
+    assert_eq!(usage(b, &org).await, (Plan::Agency, u64::from(LIMIT)));
+}
+
+async fn usage<S: Store>(store: &S, org: &Organization) -> (Plan, u64) {
+    store.plan_usage(org.id).await.expect("usage")
 }
 
 /// 16 concurrent creators of one name (in various cases): exactly one succeeds, the others get

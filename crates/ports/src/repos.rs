@@ -16,7 +16,7 @@
 
 use async_trait::async_trait;
 use clientele_domain::{
-    ApiKey, ApiKeyId, Client, ClientId, ClientPatch, ClientQuery, Cursor, Email, NewClient,
+    ApiKey, ApiKeyId, Client, ClientId, ClientPatch, ClientQuery, Cursor, Email, Limit, NewClient,
     Organization, OrganizationId, Plan, PlanLimits, User, UserId,
 };
 use time::{Duration, OffsetDateTime};
@@ -54,6 +54,22 @@ impl LimitRule {
     #[must_use]
     pub fn plan(&self, plan: Plan) -> Plan {
         self.cap.unwrap_or(plan)
+    }
+
+    /// Whether a create in an organization on `plan` has a limit to check (and so must count the
+    /// organization's clients exactly before it inserts).
+    #[must_use]
+    pub fn is_limited(&self, plan: Plan) -> bool {
+        self.limits.limit(self.plan(plan)) != Limit::Unlimited
+    }
+
+    /// The plans on which a create has no limit to check, in the order of [`Plan::ALL`].
+    #[must_use]
+    pub fn unlimited_plans(&self) -> Vec<Plan> {
+        Plan::ALL
+            .into_iter()
+            .filter(|p| !self.is_limited(*p))
+            .collect()
     }
 
     /// Whether an organization on `plan` holding `current` clients may add one.

@@ -107,11 +107,14 @@ impl OrganizationRepository for DieselStore {
     async fn set_plan(&self, id: OrganizationId, plan: Plan) -> Result<Organization, RepoError> {
         let id = id.to_string();
         self.run(move |c| {
-            diesel::update(organizations::table.find(&id))
-                .set(organizations::plan.eq(plan.as_str()))
-                .returning(organizations::all_columns)
-                .get_result::<OrganizationRow>(c)?
-                .into_domain()
+            c.transaction(|c| {
+                super::clients::lock_for_plan_change(c, &id)?;
+                diesel::update(organizations::table.find(&id))
+                    .set(organizations::plan.eq(plan.as_str()))
+                    .returning(organizations::all_columns)
+                    .get_result::<OrganizationRow>(c)?
+                    .into_domain()
+            })
         })
         .await
     }

@@ -6,13 +6,15 @@ use clientele_domain::{
     slug_attempts,
 };
 use clientele_ports::{ClientPage, ClientRecord, ClientRepository, LimitRule, RepoError};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text};
 use time::OffsetDateTime;
 
-use crate::connection::{DbConn, MultiBackend, per_backend};
+use crate::connection::{Backend, DbConn, MultiBackend, per_backend};
 use crate::error::{Failure, corrupt};
 use crate::models::{ClientChanges, ClientRow, NewClientRow, parse_plan};
-use crate::schema::{clients, organizations, slug_counters};
+use crate::schema::{client_counts, clients, organizations, slug_counters};
 use crate::store::DieselStore;
 
 /// The escape character of `LIKE` patterns.
@@ -35,18 +37,17 @@ pub(crate) fn create(
     let org = record.organization_id.to_string();
     let mut row = NewClientRow::new(record);
     let base = Slug::derive(record.client.name.as_str());
+    #[cfg(feature = "postgres")]
+    if completion.is_none()
+        && let DbConn::Pg(pg) = conn
+        && let Some(created) = create_at_once(pg, &mut row, &base, limit)?
+    {
+        return created.into_domain();
+    }
     conn.transaction(|c| {
-        // The first statement writes: on PostgreSQL it takes the organization's row lock, on
-        // SQLite the database's write lock, so concurrent creators queue here (no read-to-write
-        // lock upgrade, no "database is locked"), and the count below is exact.
-        let (count, plan): (i64, String) = diesel::update(organizations::table.find(&org))
-            .set(organizations::client_count.eq(organizations::client_count + 1))
-            .returning((organizations::client_count, organizations::plan))
-            .get_result(c)?;
-        let current = u64::try_from(count - 1).map_err(|_| corrupt("client count", count))?;
         // The limit before the name: LimitReached wins over NameTaken. Any error rolls the
-        // transaction back, the counter with it.
-        limit.admit(parse_plan(&plan)?, current)?;
+        // transaction back, the count with it.
+        count_one_more(c, &org, &row.id, limit)?;
         // The domain's allocation policy: numbered slugs from the base's counter, then the base
         // tagged with the id.
         for attempt in slug_attempts(&base, &record.id) {
@@ -84,6 +85,196 @@ pub(crate) fn create(
                 .into(),
         )
     })
+}
+
+// ------------------------------------------------------------------------------ counting
+
+/// How many rows of `client_counts` an organization's count may be spread over on PostgreSQL
+/// (migration 6): enough that 16–64 concurrent creators of one organization seldom pick the same
+/// row, few enough that summing them is one short index range.
+const COUNT_SHARDS: u32 = 32;
+
+/// The shard every create of a limited plan counts on (its row lock serialises them), and every
+/// create and delete on SQLite.
+const LOCK_SHARD: i16 = 0;
+
+/// The shard a create on a plan without a limit (or a delete) counts on: on PostgreSQL spread by
+/// the client's id, whose tail is random; on SQLite always [`LOCK_SHARD`].
+fn spread_shard(conn: &DbConn, id: &str) -> i16 {
+    match conn.backend() {
+        Backend::Postgres => shard_of(id),
+        Backend::Sqlite => LOCK_SHARD,
+    }
+}
+
+fn shard_of(id: &str) -> i16 {
+    let hash = id
+        .bytes()
+        .fold(0_u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    i16::try_from(hash % COUNT_SHARDS).unwrap_or(LOCK_SHARD)
+}
+
+/// Adds `delta` to the organization's `shard` (creating it), holding its row lock to the commit.
+fn add_to_count(conn: &mut DbConn, org: &str, shard: i16, delta: i64) -> Result<(), Failure> {
+    use client_counts::dsl as k;
+    per_backend!(conn, |c| diesel::insert_into(k::client_counts)
+        .values((
+            k::organization_id.eq(org),
+            k::shard.eq(shard),
+            k::n.eq(delta)
+        ))
+        .on_conflict((k::organization_id, k::shard))
+        .do_update()
+        .set(k::n.eq(k::n + delta))
+        .execute(c))?;
+    Ok(())
+}
+
+/// The sum of `client_counts` rows as a `BIGINT` (0 for none), alike on both backends.
+const COUNT_SUM: &str = "CAST(COALESCE(SUM(n), 0) AS BIGINT)";
+
+/// The organization's client count: the sum of its shards.
+fn count_of(conn: &mut DbConn, org: &str) -> Result<i64, Failure> {
+    Ok(client_counts::table
+        .filter(client_counts::organization_id.eq(org))
+        .select(sql::<BigInt>(COUNT_SUM))
+        .get_result(conn)?)
+}
+
+fn as_count(n: i64) -> Result<u64, Failure> {
+    u64::try_from(n).map_err(|_| corrupt("client count", n))
+}
+
+/// The organization's plan as a create reads it. On PostgreSQL under a key-share lock: creates
+/// share it, while a plan change ([`lock_for_plan_change`]) waits for the creates under way and
+/// they for it, so every create decides under the plan it commits under.
+fn plan_for_create(conn: &mut DbConn, org: &str) -> Result<Plan, Failure> {
+    let query = organizations::table.find(org).select(organizations::plan);
+    let plan: String = match conn {
+        #[cfg(feature = "postgres")]
+        DbConn::Pg(c) => query.for_key_share().get_result(c)?,
+        #[cfg(feature = "sqlite")]
+        DbConn::Sqlite(c) => query.get_result(c)?,
+    };
+    parse_plan(&plan)
+}
+
+/// Locks the organization's row for a plan change: on PostgreSQL `FOR UPDATE`, which waits for
+/// the creates holding [`plan_for_create`]'s key-share lock (an `UPDATE` of the plan alone would
+/// not). SQLite has one writer at a time already.
+pub(crate) fn lock_for_plan_change(conn: &mut DbConn, org: &str) -> Result<(), Failure> {
+    #[cfg(feature = "postgres")]
+    if let DbConn::Pg(c) = conn {
+        organizations::table
+            .find(org)
+            .select(organizations::id)
+            .for_update()
+            .get_result::<String>(c)?;
+    }
+    #[cfg(not(feature = "postgres"))]
+    let _ = (conn, org);
+    Ok(())
+}
+
+/// Counts the new client, as the create's first step, and admits it under the plan's limit.
+///
+/// - SQLite: adds to shard 0 first, a write, so concurrent creators queue on the database's write
+///   lock (no read-to-write upgrade, no "database is locked"), then reads the plan and the exact
+///   count.
+/// - PostgreSQL, limited plan: adds to shard 0, whose row lock serialises the organization's
+///   limited creates through their commits, then sums the shards: exact across instances.
+/// - PostgreSQL, no limit: adds to a shard spread by the id; nothing serialises.
+fn count_one_more(conn: &mut DbConn, org: &str, id: &str, limit: LimitRule) -> Result<(), Failure> {
+    if conn.backend() == Backend::Sqlite {
+        add_to_count(conn, org, LOCK_SHARD, 1)?;
+    }
+    let plan = plan_for_create(conn, org)?;
+    if !limit.is_limited(plan) {
+        if conn.backend() == Backend::Postgres {
+            add_to_count(conn, org, spread_shard(conn, id), 1)?;
+        }
+        return Ok(());
+    }
+    if conn.backend() == Backend::Postgres {
+        add_to_count(conn, org, LOCK_SHARD, 1)?;
+    }
+    let current = as_count(count_of(conn, org)? - 1)?;
+    limit.admit(plan, current)?;
+    Ok(())
+}
+
+/// The whole create in one statement, when it needs no transaction: the organization's plan has
+/// no limit (checked in the statement, under the key-share lock of [`plan_for_create`]), the
+/// base's slug counter is new (so the policy's first number is 1: the base itself) and that slug
+/// is free. It takes the counter, inserts the client and counts it on a spread shard, committing
+/// in one round trip. `None` when any of this does not hold: nothing was inserted or counted
+/// (only a new counter may remain, at 1, as the policy's first attempt would leave it), and the
+/// transaction of [`create`] decides.
+#[cfg(feature = "postgres")]
+fn create_at_once(
+    pg: &mut diesel::PgConnection,
+    row: &mut NewClientRow,
+    base: &Slug,
+    limit: LimitRule,
+) -> Result<Option<ClientRow>, Failure> {
+    use diesel::sql_types::{Array, Nullable, SmallInt, Text, Timestamp};
+    const CREATE_AT_ONCE: &str = "
+WITH org AS (
+    SELECT id FROM organizations WHERE id = $1 AND plan = ANY($2) FOR KEY SHARE
+), counter AS (
+    INSERT INTO slug_counters (organization_id, base, last)
+    SELECT id, $3, 1 FROM org
+    ON CONFLICT (organization_id, base) DO NOTHING
+    RETURNING organization_id
+), inserted AS (
+    INSERT INTO clients (organization_id, id, created_by, name, name_key, slug, display_name,
+                         display_name_key, business_type, subscription_plan, status,
+                         contact_person, contact_email, phone_number, domain,
+                         created_at, last_active_at, updated_at)
+    SELECT organization_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+           $18, $19, $20
+      FROM counter
+    ON CONFLICT (organization_id, slug) DO NOTHING
+    RETURNING *
+), counted AS (
+    INSERT INTO client_counts (organization_id, shard, n)
+    SELECT organization_id, $21, 1 FROM inserted
+    ON CONFLICT (organization_id, shard) DO UPDATE SET n = client_counts.n + 1
+)
+SELECT * FROM inserted";
+    let unlimited: Vec<&str> = limit
+        .unlimited_plans()
+        .into_iter()
+        .map(Plan::as_str)
+        .collect();
+    if unlimited.is_empty() {
+        return Ok(None);
+    }
+    row.slug = base.nth(1).as_str().to_owned();
+    let rows: Vec<ClientRow> = diesel::sql_query(CREATE_AT_ONCE)
+        .bind::<Text, _>(&row.organization_id)
+        .bind::<Array<Text>, _>(&unlimited)
+        .bind::<Text, _>(base.as_str())
+        .bind::<Text, _>(&row.id)
+        .bind::<Nullable<Text>, _>(&row.created_by)
+        .bind::<Text, _>(&row.name)
+        .bind::<Text, _>(&row.name_key)
+        .bind::<Text, _>(&row.slug)
+        .bind::<Nullable<Text>, _>(&row.display_name)
+        .bind::<Nullable<Text>, _>(&row.display_name_key)
+        .bind::<Nullable<Text>, _>(&row.business_type)
+        .bind::<Nullable<Text>, _>(&row.subscription_plan)
+        .bind::<Text, _>(&row.status)
+        .bind::<Nullable<Text>, _>(&row.contact_person)
+        .bind::<Nullable<Text>, _>(&row.contact_email)
+        .bind::<Nullable<Text>, _>(&row.phone_number)
+        .bind::<Nullable<Text>, _>(&row.domain)
+        .bind::<Timestamp, _>(row.created_at)
+        .bind::<Timestamp, _>(row.last_active_at)
+        .bind::<Timestamp, _>(row.updated_at)
+        .bind::<SmallInt, _>(shard_of(&row.id))
+        .load(pg)?;
+    Ok(rows.into_iter().next())
 }
 
 /// Hands out the next suffix number of `base` (1 for a new base), moving the counter by `step`.
@@ -142,8 +333,21 @@ fn contains_pattern(search: &str) -> String {
     pattern
 }
 
-/// The organization's clients that match the query's filters.
-fn matching<'a>(org: &'a str, q: &'a ClientQuery) -> clients::BoxedQuery<'a, MultiBackend> {
+/// How many characters a search needs for SQLite's trigram index (migration 6) to serve it.
+const TRIGRAM: usize = 3;
+
+/// `key` as an FTS5 phrase: in double quotes, its own doubled. For the trigram tokenizer a phrase
+/// matches the rows whose indexed text holds it as a substring.
+fn fts_phrase(key: &str) -> String {
+    format!("\"{}\"", key.replace('"', "\"\""))
+}
+
+/// The organization's clients that match the query's filters, on `backend`.
+fn matching<'a>(
+    org: &'a str,
+    q: &'a ClientQuery,
+    backend: Backend,
+) -> clients::BoxedQuery<'a, MultiBackend> {
     let mut query = clients::table
         .filter(clients::organization_id.eq(org))
         .into_boxed();
@@ -161,6 +365,19 @@ fn matching<'a>(org: &'a str, q: &'a ClientQuery) -> clients::BoxedQuery<'a, Mul
         // applies to ASCII only. A missing display name falls back to the name, which is
         // searched anyway.
         let pattern = contains_pattern(search);
+        let key = clientele_domain::name_key(search);
+        if backend == Backend::Sqlite && key.chars().count() >= TRIGRAM {
+            // The trigram index narrows the rows to those whose keys hold the search; the LIKE
+            // below still decides, so the results are the scan's.
+            query = query.filter(
+                sql::<Bool>(
+                    "clients.rowid IN (SELECT rowid FROM clients_search \
+                     WHERE clients_search MATCH ",
+                )
+                .bind::<Text, _>(fts_phrase(&key))
+                .sql(")"),
+            );
+        }
         query = query.filter(
             clients::name_key
                 .like(pattern.clone())
@@ -182,7 +399,8 @@ fn list(conn: &mut DbConn, org: &str, q: &ClientQuery) -> Result<ClientPage, Fai
         && q.subscription_plan.is_none()
         && q.search.is_none();
     conn.transaction(|c| {
-        let mut page = matching(org, q);
+        let backend = c.backend();
+        let mut page = matching(org, q, backend);
         if let Some(after) = &q.cursor {
             // Seeks on the (organization_id, created_at DESC, id DESC) index: `created_at <= t`
             // bounds the range, the rest breaks ties by id. A cursor page costs what page 1 costs.
@@ -204,18 +422,13 @@ fn list(conn: &mut DbConn, org: &str, q: &ClientQuery) -> Result<ClientPage, Fai
         rows.truncate(q.limit as usize);
         let len = i64::try_from(rows.len()).unwrap_or(i64::MAX);
         let total = if unfiltered {
-            // O(1): the organization keeps its count (the plan limit is checked against it).
-            organizations::table
-                .find(org)
-                .select(organizations::client_count)
-                .first::<i64>(c)
-                .optional()?
-                .unwrap_or(0)
+            // O(1): the organization's count, kept by every create and delete.
+            count_of(c, org)?
         } else if q.cursor.is_none() && !more && (len > 0 || offset == 0) {
             // The last page of an offset walk (or an empty first page): its total is known.
             offset.saturating_add(len)
         } else {
-            matching(org, q).count().get_result::<i64>(c)?
+            matching(org, q, backend).count().get_result::<i64>(c)?
         };
         let clients: Vec<Client> = rows
             .into_iter()
@@ -257,26 +470,17 @@ fn update(
 
 fn delete(conn: &mut DbConn, org: &str, id: &str) -> Result<(), Failure> {
     conn.transaction(|c| {
-        // The organization's row first, as on create (one lock order, no deadlock); an
-        // organization without clients cannot be deleting one.
-        let counted = diesel::update(
-            organizations::table
-                .find(org)
-                .filter(organizations::client_count.gt(0)),
-        )
-        .set(organizations::client_count.eq(organizations::client_count - 1))
-        .execute(c)?;
+        // The delete first: on SQLite a write, the database's write lock.
         let deleted = diesel::delete(
             clients::table
                 .filter(clients::organization_id.eq(org))
                 .filter(clients::id.eq(id)),
         )
         .execute(c)?;
-        if counted == 0 || deleted == 0 {
-            // Rolls the decrement back.
+        if deleted == 0 {
             return Err(RepoError::NotFound.into());
         }
-        Ok(())
+        add_to_count(c, org, spread_shard(c, id), -1)
     })
 }
 
@@ -325,10 +529,15 @@ impl ClientRepository for DieselStore {
         self.run(move |c| {
             let (plan, count): (String, i64) = organizations::table
                 .find(&org)
-                .select((organizations::plan, organizations::client_count))
+                .select((
+                    organizations::plan,
+                    sql::<BigInt>(&format!(
+                        "(SELECT {COUNT_SUM} FROM client_counts \
+                          WHERE client_counts.organization_id = organizations.id)"
+                    )),
+                ))
                 .get_result(c)?;
-            let used = u64::try_from(count).map_err(|_| corrupt("client count", count))?;
-            Ok((parse_plan(&plan)?, used))
+            Ok((parse_plan(&plan)?, as_count(count)?))
         })
         .await
     }
@@ -343,5 +552,11 @@ mod tests {
         assert_eq!(contains_pattern("Acme"), "%acme%");
         assert_eq!(contains_pattern("100%_x\\"), "%100\\%\\_x\\\\%");
         assert_eq!(contains_pattern("ÉCOLE"), "%école%");
+    }
+
+    #[test]
+    fn fts_phrases_quote_the_search() {
+        assert_eq!(super::fts_phrase("acme co"), "\"acme co\"");
+        assert_eq!(super::fts_phrase("a\"b"), "\"a\"\"b\"");
     }
 }
