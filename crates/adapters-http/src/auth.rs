@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, dev, web};
-use clientele_domain::ApiKey;
+use clientele_domain::{ApiKey, Client, ClientId};
 use clientele_ports::{AccountError, Caller, Store};
 
 use crate::error::ApiError;
@@ -41,18 +41,74 @@ impl<S> std::fmt::Debug for ApiKeyAuth<S> {
     }
 }
 
+impl<S: Store> ApiKeyAuth<S> {
+    /// Authenticates `req` and reads the client `id` of the key's organization in the same
+    /// database round trip (`GET /v1/clients/{id}`): `None` when the organization has no such
+    /// client. Answers as the extractor does; the key's general allowance is counted.
+    pub(crate) async fn reading(
+        req: &HttpRequest,
+        id: &ClientId,
+    ) -> Result<(Self, Option<Client>), ApiError> {
+        let (state, presented) = presented::<S>(req)?;
+        let (caller, client) = state
+            .services
+            .accounts
+            .resolve_api_key_reading(&presented, id)
+            .await
+            .map_err(refused)?;
+        let auth = Self::counted(&state, req, caller, RateClass::Other).await?;
+        Ok((auth, client))
+    }
+
+    /// The authenticated caller, once counted against its key's `class` allowance.
+    async fn counted(
+        state: &AppState<S>,
+        req: &HttpRequest,
+        caller: Caller,
+        class: RateClass,
+    ) -> Result<Self, ApiError> {
+        let Caller::ApiKey(key) = &caller else {
+            return Err(ApiError::Unauthorized);
+        };
+        let key = key.clone();
+        check(state, req, class, &key_bucket(key.id, class)).await?;
+        Ok(Self {
+            caller,
+            key,
+            _store: PhantomData,
+        })
+    }
+}
+
+/// The state and the presented key (trimmed), or why there is none.
+fn presented<S: Store>(req: &HttpRequest) -> Result<(web::Data<AppState<S>>, String), ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState<S>>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+    let presented = req
+        .headers()
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_owned())
+        .ok_or(ApiError::Unauthorized)?;
+    Ok((state, presented))
+}
+
+/// A refused or failed key resolution, as the management API answers it.
+fn refused(e: AccountError) -> ApiError {
+    match e {
+        AccountError::Unauthorized => ApiError::Unauthorized,
+        other => ApiError::account(Surface::Management, other),
+    }
+}
+
 impl<S: Store> FromRequest for ApiKeyAuth<S> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState<S>>>().cloned();
         let req = req.clone();
-        let presented = req
-            .headers()
-            .get(API_KEY_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().to_owned());
         let class = if req.method() == Method::POST
             && req.match_pattern().as_deref() == Some("/v1/clients")
         {
@@ -61,28 +117,14 @@ impl<S: Store> FromRequest for ApiKeyAuth<S> {
             RateClass::Other
         };
         Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
-            let presented = presented.ok_or(ApiError::Unauthorized)?;
+            let (state, presented) = presented::<S>(&req)?;
             let caller = state
                 .services
                 .accounts
                 .resolve_api_key(&presented)
                 .await
-                .map_err(|e| match e {
-                    AccountError::Unauthorized => ApiError::Unauthorized,
-                    other => ApiError::account(Surface::Management, other),
-                })?;
-            let Caller::ApiKey(key) = &caller else {
-                return Err(ApiError::Unauthorized);
-            };
-            let key = key.clone();
-            check(&state, &req, class, &key_bucket(key.id, class)).await?;
-            Ok(Self {
-                caller,
-                key,
-                _store: PhantomData,
-            })
+                .map_err(refused)?;
+            Self::counted(&state, &req, caller, class).await
         })
     }
 }

@@ -491,18 +491,18 @@ async fn list_clients<S: Store>(
     )
 }
 
-async fn get_client<S: Store>(
-    state: web::Data<AppState<S>>,
-    auth: ApiKeyAuth<S>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = client_id(&req, CLIENT_NOT_FOUND)?;
-    let client = state
-        .services
-        .clients
-        .get_client(&auth.caller, &id)
-        .await
-        .map_err(client_error)?;
+/// The key and the client in one database round trip (`ApiKeyAuth::reading`).
+async fn get_client<S: Store>(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let id = match client_id(&req, CLIENT_NOT_FOUND) {
+        Ok(id) => id,
+        Err(not_found) => {
+            // 401 before 404: a malformed id is only told to a valid key.
+            <ApiKeyAuth<S> as actix_web::FromRequest>::extract(&req).await?;
+            return Err(not_found);
+        }
+    };
+    let (_auth, client) = ApiKeyAuth::<S>::reading(&req, &id).await?;
+    let client = client.ok_or_else(|| client_error(ClientError::NotFound))?;
     json(StatusCode::OK, &envelope(&client))
 }
 

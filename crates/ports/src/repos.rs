@@ -479,6 +479,32 @@ pub trait Store:
         Ok(client)
     }
 
+    /// The API key stored under `hash` (revoked or not) and, in the same step, the client `id` of
+    /// the key's organization (`None` when it has none): what reading one client through a key
+    /// needs, which a shared store answers in one database round trip. `None` for an unknown
+    /// hash. This default asks [`ApiKeyStore::find_api_key`], then
+    /// [`ClientRepository::get_client`] for a key that is not revoked.
+    ///
+    /// # Errors
+    /// Only `Unavailable`, `Unexpected`.
+    async fn find_api_key_and_client(
+        &self,
+        hash: &SecretHash,
+        id: &ClientId,
+    ) -> Result<Option<(ApiKey, Option<Client>)>, RepoError> {
+        let Some(key) = self.find_api_key(hash).await? else {
+            return Ok(None);
+        };
+        if key.revoked_at.is_some() {
+            return Ok(Some((key, None)));
+        }
+        match self.get_client(key.organization_id, id).await {
+            Ok(client) => Ok(Some((key, Some(client)))),
+            Err(RepoError::NotFound) => Ok(Some((key, None))),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Deletes what expired before `now` (idempotency records, sessions, verification tokens),
     /// unless another instance is doing it: `None` then. A store shared by several processes
     /// overrides it to take a database lock; this default suits a store of one process.

@@ -95,6 +95,51 @@ async fn two_instances_share_a_keys_rate_limit_postgres() {
     assert_eq!(ok, 10);
 }
 
+/// A key revoked through one instance is refused by another from its next request on, for a
+/// client read (the key and the client in one round trip) as for any other request.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn revocation_is_seen_by_another_instance_postgres() {
+    let app = TestApp::start(Backend::Postgres, Plan::Enterprise).await;
+    let second = spawn(Settings::for_tests(app.db.url()))
+        .await
+        .expect("second instance");
+    let get = |base: String, path: String| {
+        let (http, key) = (app.http.clone(), app.key.clone());
+        async move {
+            http.get(format!("{base}{path}"))
+                .insert_header(("X-API-Key", key))
+                .send()
+                .await
+                .expect("sent")
+                .status()
+                .as_u16()
+        }
+    };
+    let created = app
+        .call(
+            "POST",
+            "/v1/clients",
+            Some(r#"{"name": "Everywhere", "type": "t", "subscription_plan": "p"}"#),
+        )
+        .await
+        .json();
+    let path = format!("/v1/clients/{}", created["data"]["id"].as_str().unwrap());
+    assert_eq!(get(second.url(), path.clone()).await, 200);
+    let me = app.call("GET", "/v1/auth/me", None).await.json();
+    let id: clientele_domain::ApiKeyId = me["api_key_id"].as_str().unwrap().parse().unwrap();
+    app.server
+        .services
+        .accounts
+        .revoke_api_key(id)
+        .await
+        .unwrap();
+    for p in [path.as_str(), "/v1/clients", "/v1/auth/me"] {
+        assert_eq!(get(second.url(), p.to_owned()).await, 401, "{p}");
+        assert_eq!(get(app.server.url(), p.to_owned()).await, 401, "{p}");
+    }
+}
+
 /// Log-in attempts against one account are counted once for the installation.
 #[actix_web::test]
 #[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]

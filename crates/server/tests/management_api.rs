@@ -140,6 +140,33 @@ async fn authentication(app: TestApp) {
         );
     }
 
+    // Reading one client (the key and the client in one round trip): 401 before 404.
+    let created = app
+        .call(
+            "POST",
+            "/v1/clients",
+            Some(r#"{"name": "Read Me", "type": "t", "subscription_plan": "p"}"#),
+        )
+        .await
+        .json();
+    let path = format!("/v1/clients/{}", created["data"]["id"].as_str().unwrap());
+    let res = app.call("GET", &path, None).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["data"]["name"], "Read Me");
+    for missing in [
+        "/v1/clients/not-an-id",
+        "/v1/clients/0193a1a0-0000-7000-8000-00000000ffff",
+    ] {
+        let res = app.call("GET", missing, None).await;
+        assert_eq!(res.status, 404, "{missing}");
+        let res = app.call_as("garbage", "GET", missing, None).await;
+        assert_eq!(
+            (res.status.as_u16(), res.json()),
+            (401, unauthorized.clone()),
+            "{missing}"
+        );
+    }
+
     // A revoked key is refused from the next request on.
     let id: clientele_domain::ApiKeyId = me["api_key_id"].as_str().unwrap().parse().unwrap();
     app.server
@@ -149,6 +176,11 @@ async fn authentication(app: TestApp) {
         .await
         .unwrap();
     let res = app.call("GET", "/v1/auth/me", None).await;
+    assert_eq!(
+        (res.status.as_u16(), res.json()),
+        (401, unauthorized.clone())
+    );
+    let res = app.call("GET", &path, None).await;
     assert_eq!((res.status.as_u16(), res.json()), (401, unauthorized));
 }
 both!(authentication, Plan::Free);

@@ -1,7 +1,7 @@
 //! Organizations, users and their verification tokens, sessions, API keys.
 
 use async_trait::async_trait;
-use clientele_domain::{ApiKey, ApiKeyId, Email, Organization, OrganizationId, Plan, User};
+use clientele_domain::{ApiKey, ApiKeyId, Client, Email, Organization, OrganizationId, Plan, User};
 use clientele_ports::{
     ApiKeyStore, Credentials, OrganizationRepository, RepoError, SecretHash, SessionRecord,
     SessionStore, UserRepository, VerificationRecord,
@@ -12,10 +12,10 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use crate::connection::DbConn;
 use crate::error::Failure;
 use crate::models::{
-    ApiKeyRow, NewApiKeyRow, NewOrganizationRow, NewUserRow, OrganizationRow, UserChanges, UserRow,
-    from_db, to_db,
+    ApiKeyRow, ClientRow, NewApiKeyRow, NewOrganizationRow, NewUserRow, OrganizationRow,
+    UserChanges, UserRow, from_db, to_db,
 };
-use crate::schema::{api_keys, organizations, sessions, users, verification_tokens};
+use crate::schema::{api_keys, clients, organizations, sessions, users, verification_tokens};
 use crate::store::DieselStore;
 
 /// Deletes the verification tokens expired at `now`; returns how many.
@@ -300,6 +300,34 @@ impl SessionStore for DieselStore {
         self.run(move |c| Ok(delete_expired_sessions(c, now)?))
             .await
     }
+}
+
+/// The key with this hash and the client `id` of its organization, in one statement (a left
+/// join on the client's primary key). A revoked key's client is not converted: it is not shown.
+pub(super) fn find_api_key_and_client(
+    conn: &mut DbConn,
+    hash: &str,
+    id: &str,
+) -> Result<Option<(ApiKey, Option<Client>)>, Failure> {
+    let found = api_keys::table
+        .left_join(
+            clients::table.on(clients::organization_id
+                .eq(api_keys::organization_id)
+                .and(clients::id.eq(id))),
+        )
+        .filter(api_keys::key_hash.eq(hash))
+        .select((api_keys::all_columns, clients::all_columns.nullable()))
+        .get_result::<(ApiKeyRow, Option<ClientRow>)>(conn)
+        .optional()?;
+    let Some((key, client)) = found else {
+        return Ok(None);
+    };
+    let key = key.into_domain()?;
+    let client = match client {
+        Some(row) if key.revoked_at.is_none() => Some(row.into_domain()?),
+        _ => None,
+    };
+    Ok(Some((key, client)))
 }
 
 #[async_trait]

@@ -7,7 +7,7 @@ mod idempotency;
 mod rate_limit;
 
 use async_trait::async_trait;
-use clientele_domain::{ApiKey, Client, Organization};
+use clientele_domain::{ApiKey, Client, ClientId, Organization};
 use clientele_ports::{
     ClientRecord, IdempotencyFence, LimitRule, Purged, RenderResponse, RepoError, SecretHash, Store,
 };
@@ -90,6 +90,17 @@ impl Store for DieselStore {
             render,
         };
         self.run(move |c| clients::create(c, &record, limit, Some(&completion)))
+            .await
+    }
+
+    /// One statement: the key by its hash, left-joined with the client of its organization.
+    async fn find_api_key_and_client(
+        &self,
+        hash: &SecretHash,
+        id: &ClientId,
+    ) -> Result<Option<(ApiKey, Option<Client>)>, RepoError> {
+        let (hash, id) = (hash.as_str().to_owned(), id.to_string());
+        self.run(move |c| accounts::find_api_key_and_client(c, &hash, &id))
             .await
     }
 

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use clientele_domain::{
-    ApiKey, ApiKeyId, ApiKeyName, Email, Environment, Field, Organization, OrganizationId,
-    OrganizationName, Password, Plan, SignupFlow, SubscriptionStatus, User, UserName,
-    ValidationErrors,
+    ApiKey, ApiKeyId, ApiKeyName, Client, ClientId, Email, Environment, Field, Organization,
+    OrganizationId, OrganizationName, Password, Plan, SignupFlow, SubscriptionStatus, User,
+    UserName, ValidationErrors,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -169,10 +169,14 @@ where
         if !looks_like_api_key(presented) {
             return Err(AccountError::Unauthorized);
         }
-        let key = self
-            .store
-            .find_api_key(&SecretHash::of(presented))
-            .await?
+        let key = self.store.find_api_key(&SecretHash::of(presented)).await?;
+        self.admit_api_key(key).await
+    }
+
+    /// The caller of a key found by its hash, unless it is unknown or revoked; records its use
+    /// at most once per `key_touch_interval`.
+    async fn admit_api_key(&self, key: Option<ApiKey>) -> Result<Caller, AccountError> {
+        let key = key
             .filter(|k| k.revoked_at.is_none())
             .ok_or(AccountError::Unauthorized)?;
         let now = self.clock.now();
@@ -571,6 +575,29 @@ where
 }
 
 impl<S: crate::repos::Store> AccountService<S> {
+    /// [`Self::resolve_api_key`], and the client `id` of the key's organization read in the same
+    /// step (one database round trip on a shared store): `None` when the organization has no such
+    /// client. Nothing of the client is shown to a refused key.
+    ///
+    /// # Errors
+    /// `Unauthorized`, storage errors.
+    pub async fn resolve_api_key_reading(
+        &self,
+        presented: &str,
+        id: &ClientId,
+    ) -> Result<(Caller, Option<Client>), AccountError> {
+        if !looks_like_api_key(presented) {
+            return Err(AccountError::Unauthorized);
+        }
+        let found = self
+            .store
+            .find_api_key_and_client(&SecretHash::of(presented), id)
+            .await?;
+        let (key, client) = found.map_or((None, None), |(k, c)| (Some(k), c));
+        let caller = self.admit_api_key(key).await?;
+        Ok((caller, client))
+    }
+
     /// On a database without organizations: creates the operator's own (`Default`, enterprise)
     /// and its first API key. `None` when there already is one.
     ///
