@@ -317,7 +317,7 @@ def step_us(n):
 def pg_load(url, org, n):
     """N clients of ORG in one INSERT ... SELECT FROM generate_series, the client i created at
     start + i * step (so the newest has the highest i), with a UUIDv7-like id (its first 48 bits
-    the creation time in ms), slug counters as the server leaves them, client_count = N."""
+    the creation time in ms), slug counters as the server leaves them, a count of N (shard 0 of client_counts)."""
     indexes = pg_rows(url, """
         SELECT indexname, indexdef FROM pg_indexes
          WHERE schemaname = 'public' AND tablename = 'clients'
@@ -347,7 +347,7 @@ SELECT '{org}',
                   FROM generate_series(1, {n}) AS i) s) g;
 INSERT INTO slug_counters (organization_id, base, last)
 SELECT '{org}', 'client-' || i, 1 FROM generate_series(1, {n}) AS i;
-UPDATE organizations SET client_count = {n} WHERE id = '{org}';
+INSERT INTO client_counts (organization_id, shard, n) VALUES ('{org}', 0, {n});
 {creates}
 COMMIT;
 VACUUM (ANALYZE) clients;
@@ -398,7 +398,7 @@ def sqlite_load(path, org, n):
                         rows())
         con.executemany("INSERT INTO slug_counters (organization_id, base, last) VALUES (?, ?, 1)",
                         ((org, f"client-{i}") for i in range(1, n + 1)))
-        con.execute("UPDATE organizations SET client_count = ? WHERE id = ?", (n, org))
+        con.execute("INSERT INTO client_counts (organization_id, shard, n) VALUES (?, 0, ?)", (org, n))
         for _, sql in indexes:
             con.execute(sql)
         con.execute("COMMIT")
@@ -525,13 +525,14 @@ def scale_one(backend, n, tmp):
                f"ORDER BY created_at DESC, id DESC LIMIT 2 OFFSET {n // 2}")
         if backend == "postgres":
             middle = [tuple(r) for r in pg_rows(url, sql + ";")]
-            count = int(pg_rows(url, f"SELECT client_count FROM organizations WHERE id = '{org}';")[0][0])
+            count = int(pg_rows(url, f"SELECT COALESCE(SUM(n), 0) FROM client_counts WHERE organization_id = '{org}';")[0][0])
         else:
             with contextlib.closing(sqlite3.connect(str(path))) as con:
                 middle = [tuple(map(str, r)) for r in con.execute(sql)]
-                count = con.execute("SELECT client_count FROM organizations WHERE id = ?", (org,)).fetchone()[0]
+                count = con.execute("SELECT COALESCE(SUM(n), 0) FROM client_counts WHERE organization_id = ?",
+                                    (org,)).fetchone()[0]
         if count != n:
-            raise RuntimeError(f"client_count is {count}, not {n}")
+            raise RuntimeError(f"the client count is {count}, not {n}")
         (mid_id, mid_created), (next_id, _) = middle
         paths = {r: URLS[r].format(cursor=cursor_after(mid_created, mid_id), half=n // 2, id=mid_id)
                  for r in REQUESTS}
