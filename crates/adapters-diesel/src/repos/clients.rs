@@ -217,32 +217,7 @@ fn create_at_once(
     base: &Slug,
     limit: LimitRule,
 ) -> Result<Option<ClientRow>, Failure> {
-    use diesel::sql_types::{Array, Nullable, SmallInt, Text, Timestamp};
-    const CREATE_AT_ONCE: &str = "
-WITH org AS (
-    SELECT id FROM organizations WHERE id = $1 AND plan = ANY($2) FOR KEY SHARE
-), counter AS (
-    INSERT INTO slug_counters (organization_id, base, last)
-    SELECT id, $3, 1 FROM org
-    ON CONFLICT (organization_id, base) DO NOTHING
-    RETURNING organization_id
-), inserted AS (
-    INSERT INTO clients (organization_id, id, created_by, name, name_key, slug, display_name,
-                         display_name_key, business_type, subscription_plan, status,
-                         contact_person, contact_email, phone_number, domain,
-                         created_at, last_active_at, updated_at)
-    SELECT organization_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-           $18, $19, $20
-      FROM counter
-    ON CONFLICT (organization_id, slug) DO NOTHING
-    RETURNING *
-), counted AS (
-    INSERT INTO client_counts (organization_id, shard, n)
-    SELECT organization_id, $21, 1 FROM inserted
-    ON CONFLICT (organization_id, shard) DO UPDATE SET n = client_counts.n + 1
-)
-SELECT * FROM inserted";
-    let unlimited: Vec<&str> = limit
+    let unlimited: Vec<&'static str> = limit
         .unlimited_plans()
         .into_iter()
         .map(Plan::as_str)
@@ -251,30 +226,117 @@ SELECT * FROM inserted";
         return Ok(None);
     }
     row.slug = base.nth(1).as_str().to_owned();
-    let rows: Vec<ClientRow> = diesel::sql_query(CREATE_AT_ONCE)
-        .bind::<Text, _>(&row.organization_id)
-        .bind::<Array<Text>, _>(&unlimited)
-        .bind::<Text, _>(base.as_str())
-        .bind::<Text, _>(&row.id)
-        .bind::<Nullable<Text>, _>(&row.created_by)
-        .bind::<Text, _>(&row.name)
-        .bind::<Text, _>(&row.name_key)
-        .bind::<Text, _>(&row.slug)
-        .bind::<Nullable<Text>, _>(&row.display_name)
-        .bind::<Nullable<Text>, _>(&row.display_name_key)
-        .bind::<Nullable<Text>, _>(&row.business_type)
-        .bind::<Nullable<Text>, _>(&row.subscription_plan)
-        .bind::<Text, _>(&row.status)
-        .bind::<Nullable<Text>, _>(&row.contact_person)
-        .bind::<Nullable<Text>, _>(&row.contact_email)
-        .bind::<Nullable<Text>, _>(&row.phone_number)
-        .bind::<Nullable<Text>, _>(&row.domain)
-        .bind::<Timestamp, _>(row.created_at)
-        .bind::<Timestamp, _>(row.last_active_at)
-        .bind::<Timestamp, _>(row.updated_at)
-        .bind::<SmallInt, _>(shard_of(&row.id))
-        .load(pg)?;
+    let rows: Vec<ClientRow> = at_once::CreateAtOnce {
+        row,
+        unlimited,
+        base: base.as_str(),
+        shard: shard_of(&row.id),
+    }
+    .load(pg)?;
     Ok(rows.into_iter().next())
+}
+
+/// [`create_at_once`]'s statement as a query of its own: its SQL is fixed (only its parameters
+/// vary), so diesel keeps it prepared on each connection like its own queries, and PostgreSQL
+/// parses and plans it once per connection, not once per create.
+#[cfg(feature = "postgres")]
+mod at_once {
+    use diesel::pg::Pg;
+    use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+    use diesel::sql_types::{Array, Nullable, SmallInt, Text, Timestamp};
+    use diesel::{PgConnection, QueryResult, RunQueryDsl};
+
+    use crate::models::NewClientRow;
+
+    /// The clients' columns in `schema.rs`'s order: what the statement inserts and returns.
+    const COLUMNS: &str = "organization_id, id, created_by, name, name_key, slug, display_name, \
+        display_name_key, business_type, subscription_plan, status, contact_person, \
+        contact_email, phone_number, domain, created_at, last_active_at, updated_at";
+
+    /// The parameters of one create.
+    pub(super) struct CreateAtOnce<'a> {
+        pub(super) row: &'a NewClientRow,
+        pub(super) unlimited: Vec<&'static str>,
+        pub(super) base: &'a str,
+        pub(super) shard: i16,
+    }
+
+    impl QueryId for CreateAtOnce<'_> {
+        type QueryId = CreateAtOnce<'static>;
+        const HAS_STATIC_QUERY_ID: bool = true;
+    }
+
+    impl Query for CreateAtOnce<'_> {
+        type SqlType = crate::schema::clients::SqlType;
+    }
+
+    impl RunQueryDsl<PgConnection> for CreateAtOnce<'_> {}
+
+    impl QueryFragment<Pg> for CreateAtOnce<'_> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+            let r = self.row;
+            out.push_sql("WITH org AS (SELECT id FROM organizations WHERE id = ");
+            out.push_bind_param::<Text, _>(&r.organization_id)?;
+            out.push_sql(" AND plan = ANY(");
+            out.push_bind_param::<Array<Text>, _>(&self.unlimited)?;
+            out.push_sql(
+                ") FOR KEY SHARE), \
+                 counter AS (INSERT INTO slug_counters (organization_id, base, last) \
+                 SELECT id, ",
+            );
+            out.push_bind_param::<Text, _>(&self.base)?;
+            out.push_sql(
+                ", 1 FROM org ON CONFLICT (organization_id, base) DO NOTHING \
+                 RETURNING organization_id), \
+                 inserted AS (INSERT INTO clients (",
+            );
+            out.push_sql(COLUMNS);
+            out.push_sql(") SELECT organization_id");
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&r.id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&r.created_by)?;
+            for text in [&r.name, &r.name_key, &r.slug] {
+                out.push_sql(", ");
+                out.push_bind_param::<Text, _>(text)?;
+            }
+            for text in [&r.display_name, &r.display_name_key, &r.business_type] {
+                out.push_sql(", ");
+                out.push_bind_param::<Nullable<Text>, _>(text)?;
+            }
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&r.subscription_plan)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&r.status)?;
+            for text in [
+                &r.contact_person,
+                &r.contact_email,
+                &r.phone_number,
+                &r.domain,
+            ] {
+                out.push_sql(", ");
+                out.push_bind_param::<Nullable<Text>, _>(text)?;
+            }
+            for at in [&r.created_at, &r.last_active_at, &r.updated_at] {
+                out.push_sql(", ");
+                out.push_bind_param::<Timestamp, _>(at)?;
+            }
+            out.push_sql(" FROM counter ON CONFLICT (organization_id, slug) DO NOTHING RETURNING ");
+            out.push_sql(COLUMNS);
+            out.push_sql(
+                "), \
+                 counted AS (INSERT INTO client_counts (organization_id, shard, n) \
+                 SELECT organization_id, ",
+            );
+            out.push_bind_param::<SmallInt, _>(&self.shard)?;
+            out.push_sql(
+                ", 1 FROM inserted ON CONFLICT (organization_id, shard) \
+                 DO UPDATE SET n = client_counts.n + 1) \
+                 SELECT * FROM inserted",
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Hands out the next suffix number of `base` (1 for a new base), moving the counter by `step`.
