@@ -471,6 +471,11 @@ def list_sql(kind, counted):
 
 
 SELECT_SQL = "SELECT * FROM clients WHERE organization_id = :org AND id = :id;\n"
+# GET /v1/clients/{id}'s one statement (crates/adapters-diesel/src/repos/accounts.rs
+# `find_api_key_and_client`): the key by its hash, left-joined with the client.
+GET_SQL = ('SELECT "api_keys".*, "clients".* FROM "api_keys" LEFT OUTER JOIN "clients" ON '
+           '(("clients"."organization_id" = "api_keys"."organization_id") AND ("clients"."id" = :id)) '
+           'WHERE ("api_keys"."key_hash" = :hash);\n')
 PLAIN_INSERT_SQL = f"""INSERT INTO scale_plain_clients ({", ".join(COLUMNS)})
 SELECT :org, u, NULL, 'pgbench ' || u, 'pgbench ' || u, 'pgbench-' || u, NULL, NULL, 'benchmark', 'Pro',
        'active', NULL, 'ops@example.com', '+15551234567', NULL, now()::timestamp, now()::timestamp, now()::timestamp
@@ -584,6 +589,8 @@ def scale_one(backend, n, tmp):
                     CEILINGS["pgbench q"] = pgbench(f"q-{n}", url, list_sql("q", found > 50),
                                                     {**v, "pat": f"%{SEARCH}%", "esc": "\\"})
                     CEILINGS["pgbench select"] = pgbench(f"select-{n}", url, SELECT_SQL, {"org": org, "id": mid_id})
+                    CEILINGS["pgbench get sql"] = pgbench(f"get-sql-{n}", url, GET_SQL,
+                                                          {"hash": v["hash"], "id": mid_id})
                 post = r.startswith("POST")
                 one = alone(server.port, "POST" if post else "GET", paths[r], key,
                             (lambda: {"name": f"Alone {random.randrange(10**12)}", "type": "benchmark",
@@ -622,6 +629,9 @@ CREATE UNIQUE INDEX ON scale_plain_clients (organization_id, slug);
 """)
         log("   pgbench: plain one-row insert")
         CEILINGS["pgbench insert"] = pgbench("plain-insert", url, PLAIN_INSERT_SQL, {"org": orgs[0][0]})
+        log("   pgbench: the create's own statement (bench/create.pgbench), one organization")
+        CEILINGS["pgbench create"] = pgbench("create-sql", url, (ROOT / "bench" / "create.pgbench").read_text(),
+                                             {"org": orgs[0][0]})
 
 
 # ---------------------------------------------------------------- the report
@@ -670,7 +680,9 @@ def report(started, phases):
         lines += ["| ceiling (PostgreSQL) | req/s or tps | avg latency ms |", "|---|---:|---:|"]
         names = {"GET /health": "`GET /health` (wrk)",
                  "pgbench insert": "pgbench: plain one-row insert, table of the clients' shape, its unique indexes",
+                 "pgbench create": "pgbench: the create's own statement (bench/create.pgbench), one organization",
                  "pgbench select": f"pgbench: one-row SELECT of a client by (organization_id, id), N = {top:,}",
+                 "pgbench get sql": f"pgbench: the statement of `GET /v1/clients/{{id}}` (key joined with client), N = {top:,}",
                  "pgbench status": f"pgbench: the SQL of `status=trial` (key lookup, page, count when > a page), N = {top:,}",
                  "pgbench q": f"pgbench: the SQL of `q={SEARCH}` (key lookup, page, count when > a page), N = {top:,}"}
         for name, label in names.items():
@@ -709,6 +721,16 @@ def report(started, phases):
            vs(None, "pgbench insert", TENANT_RESULTS.get(1)), 0.3)
     target(f"PG `POST /v1/clients` spread over {max(TENANTS)} organizations ÷ pgbench plain insert",
            vs(None, "pgbench insert", TENANT_RESULTS.get(max(TENANTS))), 0.3)
+    for label, value in [
+            (f"PG `GET /v1/clients/{{id}}` ÷ pgbench running its statement",
+             vs("GET /v1/clients/{id}", "pgbench get sql")),
+            ("PG `POST /v1/clients`, one organization ÷ pgbench running its statement",
+             vs(None, "pgbench create", TENANT_RESULTS.get(1))),
+            ("pgbench: the create's statement ÷ plain insert",
+             ratio(CEILINGS["pgbench create"][0], CEILINGS["pgbench insert"][0])
+             if "pgbench create" in CEILINGS and "pgbench insert" in CEILINGS else None)]:
+        if value is not None:
+            lines.append(f"| (for reference) {label} | {value:.2f} | - | - |")
     target(f"SQLite first page, N = {t} ÷ N = {base:,}", rel("sqlite", "first page"), 0.5)
     target(f"SQLite cursor page at depth {top // 2:,}, N = {t} ÷ N = {base:,}", rel("sqlite", "cursor page at N/2"), 0.5)
     target(f"SQLite `q={SEARCH}`, N = {t} ÷ N = {base:,}", rel("sqlite", "q=client 1234"), 0.5)
