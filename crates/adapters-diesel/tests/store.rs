@@ -978,6 +978,178 @@ async fn postgres_creates_share_the_organization_and_wait_for_a_plan_change() {
     );
 }
 
+/// The slug policy holds whichever path a create takes: with `x`, `x-2` and `x-3` taken and the
+/// base's counter gone (as migration 4 left every counter), a new "X" tries 1, 2, 3, then 5 (the
+/// fourth attempt moves the counter by 2): `x-5`, as the memory store gives. (On PostgreSQL the
+/// one-statement create makes the first attempt and the transaction goes on from the second.)
+async fn slug_policy_after_a_counter_reset(store: &DieselStore, forget_counter: impl FnOnce()) {
+    let o = org("Reset", Plan::Enterprise);
+    store.create_organization(&o).await.expect("org");
+    for name in ["X", "X 2", "X 3"] {
+        store
+            .create_client(client(&o, name), unlimited())
+            .await
+            .expect("create");
+    }
+    forget_counter();
+    let created = store
+        .create_client(client(&o, "X!"), unlimited())
+        .await
+        .expect("create");
+    assert_eq!(created.slug.as_str(), "x-5");
+    let next = store
+        .create_client(client(&o, "X?"), unlimited())
+        .await
+        .expect("create");
+    assert_eq!(next.slug.as_str(), "x-6");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_slug_policy_after_a_counter_reset() {
+    use diesel::connection::SimpleConnection as _;
+    let db = Db::sqlite();
+    let path = db.url().trim_start_matches("sqlite://").to_owned();
+    slug_policy_after_a_counter_reset(&db.store, || {
+        <diesel::SqliteConnection as diesel::Connection>::establish(&path)
+            .expect("open")
+            .batch_execute("DELETE FROM slug_counters WHERE base = 'x'")
+            .expect("forget");
+    })
+    .await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn postgres_slug_policy_after_a_counter_reset() {
+    use diesel::connection::SimpleConnection as _;
+    let db = Db::postgres();
+    slug_policy_after_a_counter_reset(&db.store, || {
+        PgConnection::establish(db.url())
+            .expect("connect")
+            .batch_execute("DELETE FROM slug_counters WHERE base = 'x'")
+            .expect("forget");
+    })
+    .await;
+}
+
+/// Deletes, limited creates (counting first, on shard 0), unlimited creates (one statement, or
+/// the transaction counting last) and idempotent-path-like creates of bases that already have a
+/// counter, all at once on the same names through two pools: nothing but `NameTaken` fails (no
+/// deadlock aborts a request) and the count is the number of rows.
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn postgres_racing_creates_and_deletes_keep_the_count() {
+    use clientele_domain::Limit;
+    const NAMES: usize = 24;
+    let db = Db::postgres();
+    let (a, b) = (db.store.clone(), db.another_store());
+    let o = org("Race", Plan::Enterprise);
+    a.create_organization(&o).await.expect("org");
+    let mut first = Vec::new();
+    for i in 0..NAMES {
+        first.push(
+            a.create_client(client(&o, &format!("Race {i}")), unlimited())
+                .await
+                .expect("create"),
+        );
+    }
+    let limited = LimitRule {
+        limits: PlanLimits::default().with(Plan::Enterprise, Limit::Max(10_000)),
+        cap: None,
+    };
+    let mut tasks = Vec::new();
+    for (i, c) in first.iter().enumerate() {
+        let (a, b, o, id) = (a.clone(), b.clone(), o.clone(), c.id.clone());
+        tasks.push(tokio::spawn(async move {
+            let (deleted, again, other, limited_other) = tokio::join!(
+                a.delete_client(o.id, &id),
+                b.create_client(client(&o, &format!("Race {i}")), limited),
+                a.create_client(client(&o, &format!("Race {i}!")), unlimited()),
+                b.create_client(client(&o, &format!("Race {i}?")), limited),
+            );
+            deleted.expect("delete");
+            for r in [again, other, limited_other] {
+                assert!(
+                    matches!(r, Ok(_) | Err(RepoError::NameTaken)),
+                    "only NameTaken may fail: {r:?}"
+                );
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("no panic");
+    }
+    let rows = {
+        use diesel::dsl::count_star;
+        use diesel::{ExpressionMethods as _, QueryDsl as _};
+        diesel::table! { clients (organization_id, id) { organization_id -> Text, id -> Text, } }
+        clients::table
+            .filter(clients::organization_id.eq(o.id.to_string()))
+            .select(count_star())
+            .get_result::<i64>(&mut PgConnection::establish(db.url()).expect("connect"))
+            .expect("count")
+    };
+    let (_, counted) = a.plan_usage(o.id).await.expect("usage");
+    assert_eq!(counted, u64::try_from(rows).expect("rows"));
+    assert!(
+        rows >= 2 * NAMES as i64,
+        "the other names were all created: {rows}"
+    );
+}
+
+/// A plan change goes through a steady stream of creates in the organization (eight creators that
+/// never pause, through two pools): creates share the organization, but a waiting plan change
+/// makes new ones queue behind it (the plan lock's queue is fair), so it is not starved until its
+/// statement timeout. The creates after it obey the new plan.
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
+async fn postgres_a_plan_change_is_not_starved_by_creates() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let db = Db::postgres();
+    let (a, b) = (db.store.clone(), db.another_store());
+    let o = org("Busy", Plan::Enterprise);
+    a.create_organization(&o).await.expect("org");
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut creators = Vec::new();
+    for t in 0..8 {
+        let (store, o, stop) = (
+            if t % 2 == 0 { a.clone() } else { b.clone() },
+            o.clone(),
+            stop.clone(),
+        );
+        creators.push(tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                match store
+                    .create_client(client(&o, &format!("Busy {t} {n}")), unlimited())
+                    .await
+                {
+                    Ok(_) | Err(RepoError::LimitReached(_)) => {}
+                    Err(e) => panic!("a create failed: {e:?}"),
+                }
+                n += 1;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let changed = tokio::time::timeout(Duration::from_secs(10), a.set_plan(o.id, Plan::Free)).await;
+    stop.store(true, Ordering::Relaxed);
+    for c in creators {
+        c.await.expect("no creator panicked");
+    }
+    changed
+        .expect("the plan change is not starved")
+        .expect("plan change");
+    assert!(matches!(
+        b.create_client(client(&o, "After"), unlimited()).await,
+        Err(RepoError::LimitReached(_))
+    ));
+}
+
 #[cfg(feature = "postgres")]
 const POSTGRES_MIGRATIONS_ALL: diesel_migrations::EmbeddedMigrations =
     clientele_adapters_diesel::POSTGRES_MIGRATIONS;

@@ -1,3 +1,4 @@
+LOCK TABLE organizations, clients IN SHARE ROW EXCLUSIVE MODE;
 ALTER TABLE organizations
     ADD COLUMN client_count BIGINT NOT NULL DEFAULT 0 CHECK (client_count >= 0);
 UPDATE organizations o

@@ -8,6 +8,10 @@
 --
 -- No foreign key: a shard row is only written next to a client of the organization (whose own
 -- key is checked), and a second key check per create would cost a lookup for nothing.
+-- No create or delete may commit between the recount and the column's drop (an instance of the
+-- previous release still running would otherwise go uncounted).
+LOCK TABLE organizations, clients IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE client_counts (
     organization_id TEXT COLLATE "C" NOT NULL,
     shard           SMALLINT NOT NULL CHECK (shard >= 0),

@@ -37,20 +37,25 @@ pub(crate) fn create(
     let org = record.organization_id.to_string();
     let mut row = NewClientRow::new(record);
     let base = Slug::derive(record.client.name.as_str());
+    // How many of the policy's attempts the one-statement create already made (0 or 1).
+    let mut attempted = 0;
     #[cfg(feature = "postgres")]
     if completion.is_none()
         && let DbConn::Pg(pg) = conn
-        && let Some(created) = create_at_once(pg, &mut row, &base, limit)?
     {
-        return created.into_domain();
+        match create_at_once(pg, &mut row, &base, limit)? {
+            AtOnce::Created(created) => return created.into_domain(),
+            AtOnce::FirstSlugTaken => attempted = 1,
+            AtOnce::NotTried => {}
+        }
     }
     conn.transaction(|c| {
         // The limit before the name: LimitReached wins over NameTaken. Any error rolls the
         // transaction back, the count with it.
-        count_one_more(c, &org, &row.id, limit)?;
+        let count_after = admit_and_count(c, &org, limit)?;
         // The domain's allocation policy: numbered slugs from the base's counter, then the base
         // tagged with the id.
-        for attempt in slug_attempts(&base, &record.id) {
+        for attempt in slug_attempts(&base, &record.id).skip(attempted) {
             let slug = match attempt {
                 SlugAttempt::Numbered { step } => {
                     base.nth(next_slug_number(c, &org, base.as_str(), step)?)
@@ -60,6 +65,9 @@ pub(crate) fn create(
             row.slug = slug.as_str().to_owned();
             // A unique violation on the name aborts with NameTaken; a taken slug inserts nothing.
             if let Some(inserted) = insert_unless_slug_taken(c, &row)? {
+                if let Some(shard) = count_after {
+                    add_to_count(c, &org, shard(&row.id), 1)?;
+                }
                 let client = inserted.into_domain()?;
                 if let Some(done) = completion {
                     let response = (done.render)(&client);
@@ -94,8 +102,10 @@ pub(crate) fn create(
 /// row, few enough that summing them is one short index range.
 const COUNT_SHARDS: u32 = 32;
 
-/// The shard every create of a limited plan counts on (its row lock serialises them), and every
-/// create and delete on SQLite.
+/// The shard every create of a limited plan counts on, first in its transaction (its row lock
+/// serialises them), and every create and delete on SQLite. On PostgreSQL nothing else counts on
+/// it, and everything else counts on its spread shard as its last write, so no two writers ever
+/// wait for each other's shards in opposite orders (no deadlock with the name and slug indexes).
 const LOCK_SHARD: i16 = 0;
 
 /// The shard a create on a plan without a limit (or a delete) counts on: on PostgreSQL spread by
@@ -107,11 +117,12 @@ fn spread_shard(conn: &DbConn, id: &str) -> i16 {
     }
 }
 
+/// A shard other than [`LOCK_SHARD`], by a hash of the id.
 fn shard_of(id: &str) -> i16 {
     let hash = id
         .bytes()
         .fold(0_u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    i16::try_from(hash % COUNT_SHARDS).unwrap_or(LOCK_SHARD)
+    i16::try_from(1 + hash % (COUNT_SHARDS - 1)).unwrap_or(1)
 }
 
 /// Adds `delta` to the organization's `shard` (creating it), holding its row lock to the commit.
@@ -152,19 +163,46 @@ fn plan_for_create(conn: &mut DbConn, org: &str) -> Result<Plan, Failure> {
     let query = organizations::table.find(org).select(organizations::plan);
     let plan: String = match conn {
         #[cfg(feature = "postgres")]
-        DbConn::Pg(c) => query.for_key_share().get_result(c)?,
+        DbConn::Pg(c) => {
+            plan_lock(c, org, false)?;
+            query.for_key_share().get_result(c)?
+        }
         #[cfg(feature = "sqlite")]
         DbConn::Sqlite(c) => query.get_result(c)?,
     };
     parse_plan(&plan)
 }
 
-/// Locks the organization's row for a plan change: on PostgreSQL `FOR UPDATE`, which waits for
-/// the creates holding [`plan_for_create`]'s key-share lock (an `UPDATE` of the plan alone would
-/// not). SQLite has one writer at a time already.
+/// The class (first key) of the organization's plan lock on PostgreSQL: a transaction-level
+/// advisory lock on `(PLAN_LOCK, hashtext(organization id))`, shared by creates and exclusive for
+/// a plan change. The row lock alone would let a plan change starve: a key-share request does
+/// not queue behind a waiting `FOR UPDATE`, while the advisory lock's queue is fair.
+#[cfg(feature = "postgres")]
+const PLAN_LOCK: i32 = 0x636c_6965; // "clie"
+
+/// Takes the organization's plan lock, shared (a create) or exclusive (a plan change), waiting.
+#[cfg(feature = "postgres")]
+fn plan_lock(pg: &mut diesel::PgConnection, org: &str, exclusive: bool) -> Result<(), Failure> {
+    let sql = if exclusive {
+        "SELECT pg_advisory_xact_lock($1, hashtext($2))::text AS locked"
+    } else {
+        "SELECT pg_advisory_xact_lock_shared($1, hashtext($2))::text AS locked"
+    };
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Integer, _>(PLAN_LOCK)
+        .bind::<Text, _>(org)
+        .execute(pg)?;
+    Ok(())
+}
+
+/// Locks the organization for a plan change: on PostgreSQL the plan lock, exclusive (new creates
+/// queue behind it), then the row `FOR UPDATE`, which waits for the creates under way (they hold
+/// [`plan_for_create`]'s key-share lock; an `UPDATE` of the plan alone would not wait for them).
+/// SQLite has one writer at a time already.
 pub(crate) fn lock_for_plan_change(conn: &mut DbConn, org: &str) -> Result<(), Failure> {
     #[cfg(feature = "postgres")]
     if let DbConn::Pg(c) = conn {
+        plan_lock(c, org, true)?;
         organizations::table
             .find(org)
             .select(organizations::id)
@@ -176,64 +214,84 @@ pub(crate) fn lock_for_plan_change(conn: &mut DbConn, org: &str) -> Result<(), F
     Ok(())
 }
 
-/// Counts the new client, as the create's first step, and admits it under the plan's limit.
+/// Admits the new client under the plan's limit, as the create's first step, and counts it now or
+/// says how to count it after the insert.
 ///
 /// - SQLite: adds to shard 0 first, a write, so concurrent creators queue on the database's write
 ///   lock (no read-to-write upgrade, no "database is locked"), then reads the plan and the exact
 ///   count.
 /// - PostgreSQL, limited plan: adds to shard 0, whose row lock serialises the organization's
 ///   limited creates through their commits, then sums the shards: exact across instances.
-/// - PostgreSQL, no limit: adds to a shard spread by the id; nothing serialises.
-fn count_one_more(conn: &mut DbConn, org: &str, id: &str, limit: LimitRule) -> Result<(), Failure> {
-    if conn.backend() == Backend::Sqlite {
+/// - PostgreSQL, no limit: nothing serialises; the caller counts on the client's spread shard
+///   after the insert (`Some(shard_of)`), its last write.
+fn admit_and_count(
+    conn: &mut DbConn,
+    org: &str,
+    limit: LimitRule,
+) -> Result<Option<fn(&str) -> i16>, Failure> {
+    let sqlite = conn.backend() == Backend::Sqlite;
+    if sqlite {
         add_to_count(conn, org, LOCK_SHARD, 1)?;
     }
     let plan = plan_for_create(conn, org)?;
     if !limit.is_limited(plan) {
-        if conn.backend() == Backend::Postgres {
-            add_to_count(conn, org, spread_shard(conn, id), 1)?;
-        }
-        return Ok(());
+        return Ok((!sqlite).then_some(shard_of as fn(&str) -> i16));
     }
-    if conn.backend() == Backend::Postgres {
+    if !sqlite {
         add_to_count(conn, org, LOCK_SHARD, 1)?;
     }
     let current = as_count(count_of(conn, org)? - 1)?;
     limit.admit(plan, current)?;
-    Ok(())
+    Ok(None)
+}
+
+/// What [`create_at_once`] did.
+#[cfg(feature = "postgres")]
+enum AtOnce {
+    /// The client, created and counted.
+    Created(ClientRow),
+    /// It took the base's new counter (number 1) but the base itself is taken: the policy's
+    /// first attempt is made, the transaction goes on from the second.
+    FirstSlugTaken,
+    /// Nothing done: the transaction decides from the first attempt.
+    NotTried,
 }
 
 /// The whole create in one statement, when it needs no transaction: the organization's plan has
-/// no limit (checked in the statement, under the key-share lock of [`plan_for_create`]), the
-/// base's slug counter is new (so the policy's first number is 1: the base itself) and that slug
-/// is free. It takes the counter, inserts the client and counts it on a spread shard, committing
-/// in one round trip. `None` when any of this does not hold: nothing was inserted or counted
-/// (only a new counter may remain, at 1, as the policy's first attempt would leave it), and the
-/// transaction of [`create`] decides.
+/// no limit (checked in the statement, under the key-share lock of [`plan_for_create`] and its
+/// plan lock, taken without waiting: a plan change under way sends the create to the
+/// transaction), the base's slug counter is new (so the policy's first number is 1: the base
+/// itself) and that slug is free. It takes the counter, inserts the client and counts it on a
+/// spread shard, committing in one round trip. When the base's slug is taken, the counter stays
+/// at 1, as the policy's first attempt leaves it, and the transaction goes on from the second.
 #[cfg(feature = "postgres")]
 fn create_at_once(
     pg: &mut diesel::PgConnection,
     row: &mut NewClientRow,
     base: &Slug,
     limit: LimitRule,
-) -> Result<Option<ClientRow>, Failure> {
+) -> Result<AtOnce, Failure> {
     let unlimited: Vec<&'static str> = limit
         .unlimited_plans()
         .into_iter()
         .map(Plan::as_str)
         .collect();
     if unlimited.is_empty() {
-        return Ok(None);
+        return Ok(AtOnce::NotTried);
     }
     row.slug = base.nth(1).as_str().to_owned();
-    let rows: Vec<ClientRow> = at_once::CreateAtOnce {
+    let (counter_taken, created): (i64, Option<ClientRow>) = at_once::CreateAtOnce {
         row,
         unlimited,
         base: base.as_str(),
         shard: shard_of(&row.id),
     }
-    .load(pg)?;
-    Ok(rows.into_iter().next())
+    .get_result(pg)?;
+    Ok(match created {
+        Some(created) => AtOnce::Created(created),
+        None if counter_taken > 0 => AtOnce::FirstSlugTaken,
+        None => AtOnce::NotTried,
+    })
 }
 
 /// [`create_at_once`]'s statement as a query of its own: its SQL is fixed (only its parameters
@@ -243,7 +301,7 @@ fn create_at_once(
 mod at_once {
     use diesel::pg::Pg;
     use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-    use diesel::sql_types::{Array, Nullable, SmallInt, Text, Timestamp};
+    use diesel::sql_types::{Array, BigInt, Integer, Nullable, SmallInt, Text, Timestamp};
     use diesel::{PgConnection, QueryResult, RunQueryDsl};
 
     use crate::models::NewClientRow;
@@ -267,7 +325,8 @@ mod at_once {
     }
 
     impl Query for CreateAtOnce<'_> {
-        type SqlType = crate::schema::clients::SqlType;
+        /// Whether the base's counter was taken, and the client when it was created.
+        type SqlType = (BigInt, Nullable<crate::schema::clients::SqlType>);
     }
 
     impl RunQueryDsl<PgConnection> for CreateAtOnce<'_> {}
@@ -279,8 +338,12 @@ mod at_once {
             out.push_bind_param::<Text, _>(&r.organization_id)?;
             out.push_sql(" AND plan = ANY(");
             out.push_bind_param::<Array<Text>, _>(&self.unlimited)?;
+            out.push_sql(") AND pg_try_advisory_xact_lock_shared(");
+            out.push_bind_param::<Integer, _>(&super::PLAN_LOCK)?;
+            out.push_sql(", hashtext(");
+            out.push_bind_param::<Text, _>(&r.organization_id)?;
             out.push_sql(
-                ") FOR KEY SHARE), \
+                ")) FOR KEY SHARE), \
                  counter AS (INSERT INTO slug_counters (organization_id, base, last) \
                  SELECT id, ",
             );
@@ -332,7 +395,8 @@ mod at_once {
             out.push_sql(
                 ", 1 FROM inserted ON CONFLICT (organization_id, shard) \
                  DO UPDATE SET n = client_counts.n + 1) \
-                 SELECT * FROM inserted",
+                 SELECT (SELECT count(*) FROM counter), inserted.* \
+                 FROM (SELECT 1) AS one LEFT JOIN inserted ON true",
             );
             Ok(())
         }
