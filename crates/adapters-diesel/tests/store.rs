@@ -1100,9 +1100,9 @@ async fn postgres_racing_creates_and_deletes_keep_the_count() {
 }
 
 /// A plan change goes through a steady stream of creates in the organization (eight creators that
-/// never pause, through two pools): creates share the organization, but a waiting plan change
-/// makes new ones queue behind it (the plan lock's queue is fair), so it is not starved until its
-/// statement timeout. The creates after it obey the new plan.
+/// never pause, through two pools), neither held off until its statement timeout nor deadlocked
+/// with them: creates share the organization, and a waiting plan change makes new ones queue
+/// behind it (the plan lock's queue is fair). The creates after it obey the new plan.
 #[cfg(feature = "postgres")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]

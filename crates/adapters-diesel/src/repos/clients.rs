@@ -38,17 +38,17 @@ pub(crate) fn create(
     let mut row = NewClientRow::new(record);
     let base = Slug::derive(record.client.name.as_str());
     // How many of the policy's attempts the one-statement create already made (0 or 1).
-    let mut attempted = 0;
-    #[cfg(feature = "postgres")]
-    if completion.is_none()
-        && let DbConn::Pg(pg) = conn
-    {
-        match create_at_once(pg, &mut row, &base, limit)? {
-            AtOnce::Created(created) => return created.into_domain(),
-            AtOnce::FirstSlugTaken => attempted = 1,
-            AtOnce::NotTried => {}
+    let attempted = match conn {
+        #[cfg(feature = "postgres")]
+        DbConn::Pg(pg) if completion.is_none() => {
+            match create_at_once(pg, &mut row, &base, limit)? {
+                AtOnce::Created(created) => return created.into_domain(),
+                AtOnce::FirstSlugTaken => 1,
+                AtOnce::NotTried => 0,
+            }
         }
-    }
+        _ => 0,
+    };
     conn.transaction(|c| {
         // The limit before the name: LimitReached wins over NameTaken. Any error rolls the
         // transaction back, the count with it.
@@ -65,8 +65,8 @@ pub(crate) fn create(
             row.slug = slug.as_str().to_owned();
             // A unique violation on the name aborts with NameTaken; a taken slug inserts nothing.
             if let Some(inserted) = insert_unless_slug_taken(c, &row)? {
-                if let Some(shard) = count_after {
-                    add_to_count(c, &org, shard(&row.id), 1)?;
+                if count_after {
+                    add_to_count(c, &org, shard_of(&row.id), 1)?;
                 }
                 let client = inserted.into_domain()?;
                 if let Some(done) = completion {
@@ -223,33 +223,29 @@ pub(crate) fn lock_for_plan_change(conn: &mut DbConn, org: &str) -> Result<(), F
 /// - PostgreSQL, limited plan: adds to shard 0, whose row lock serialises the organization's
 ///   limited creates through their commits, then sums the shards: exact across instances.
 /// - PostgreSQL, no limit: nothing serialises; the caller counts on the client's spread shard
-///   after the insert (`Some(shard_of)`), its last write.
-fn admit_and_count(
-    conn: &mut DbConn,
-    org: &str,
-    limit: LimitRule,
-) -> Result<Option<fn(&str) -> i16>, Failure> {
+///   after the insert, its last write (`true`: count after).
+fn admit_and_count(conn: &mut DbConn, org: &str, limit: LimitRule) -> Result<bool, Failure> {
     let sqlite = conn.backend() == Backend::Sqlite;
     if sqlite {
         add_to_count(conn, org, LOCK_SHARD, 1)?;
     }
     let plan = plan_for_create(conn, org)?;
     if !limit.is_limited(plan) {
-        return Ok((!sqlite).then_some(shard_of as fn(&str) -> i16));
+        return Ok(!sqlite);
     }
     if !sqlite {
         add_to_count(conn, org, LOCK_SHARD, 1)?;
     }
     let current = as_count(count_of(conn, org)? - 1)?;
     limit.admit(plan, current)?;
-    Ok(None)
+    Ok(false)
 }
 
 /// What [`create_at_once`] did.
 #[cfg(feature = "postgres")]
 enum AtOnce {
     /// The client, created and counted.
-    Created(ClientRow),
+    Created(Box<ClientRow>),
     /// It took the base's new counter (number 1) but the base itself is taken: the policy's
     /// first attempt is made, the transaction goes on from the second.
     FirstSlugTaken,
@@ -288,7 +284,7 @@ fn create_at_once(
     }
     .get_result(pg)?;
     Ok(match created {
-        Some(created) => AtOnce::Created(created),
+        Some(created) => AtOnce::Created(Box::new(created)),
         None if counter_taken > 0 => AtOnce::FirstSlugTaken,
         None => AtOnce::NotTried,
     })
