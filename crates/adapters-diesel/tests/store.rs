@@ -525,11 +525,18 @@ async fn numbered_slugs_taken_on_purpose(store: &DieselStore) {
         "tagged with the id"
     );
     // That create committed the counter past the taken numbers: the next one is numbered again.
-    let next = store
-        .create_client(client(&other, "DOS?"), unlimited())
+    assert_eq!(slug_of_new(store, &other, "DOS?").await, "dos-1027");
+}
+
+/// The slug of a new client `name` of `org` (no limit).
+async fn slug_of_new(store: &DieselStore, org: &Organization, name: &str) -> String {
+    store
+        .create_client(client(org, name), unlimited())
         .await
-        .expect("next");
-    assert_eq!(next.slug.as_str(), "dos-1027");
+        .unwrap_or_else(|e| panic!("create {name:?}: {e:?}"))
+        .slug
+        .as_str()
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -646,42 +653,46 @@ fn org_with(id: OrganizationId) -> Organization {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_upgrade_from_the_previous_schema_keeps_every_row() {
+/// An empty SQLite database brought to its first `migrations` migrations, with `rows` in it.
+fn sqlite_at(migrations: usize, rows: &str) -> clientele_test_support::TestDb {
     use diesel::connection::SimpleConnection as _;
     use diesel_migrations::MigrationHarness as _;
     let db = clientele_test_support::TestDb::empty(clientele_test_support::Backend::Sqlite);
-    {
-        let path = db.url().trim_start_matches("sqlite://").to_owned();
-        let mut c =
-            <diesel::SqliteConnection as diesel::Connection>::establish(&path).expect("open");
-        for _ in 0..3 {
-            c.run_next_migration(clientele_adapters_diesel::SQLITE_MIGRATIONS)
-                .expect("a previous migration");
-        }
-        c.batch_execute(PREVIOUS_SCHEMA_ROWS)
-            .expect("rows of the previous schema");
+    let path = db.url().trim_start_matches("sqlite://").to_owned();
+    let mut c = <diesel::SqliteConnection as diesel::Connection>::establish(&path).expect("open");
+    for _ in 0..migrations {
+        c.run_next_migration(clientele_adapters_diesel::SQLITE_MIGRATIONS)
+            .expect("a previous migration");
     }
-    upgrade_keeps_every_row(&db).await;
+    c.batch_execute(rows).expect("rows of the previous schema");
+    db
+}
+
+/// An empty PostgreSQL database brought to its first `migrations` migrations, with `rows` in it.
+#[cfg(feature = "postgres")]
+fn postgres_at(migrations: usize, rows: &str) -> clientele_test_support::TestDb {
+    use diesel::connection::SimpleConnection as _;
+    use diesel_migrations::MigrationHarness as _;
+    let db = clientele_test_support::TestDb::empty(clientele_test_support::Backend::Postgres);
+    let mut c = PgConnection::establish(db.url()).expect("connect");
+    for _ in 0..migrations {
+        c.run_next_migration(POSTGRES_MIGRATIONS_ALL)
+            .expect("a previous migration");
+    }
+    c.batch_execute(rows).expect("rows of the previous schema");
+    db
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_upgrade_from_the_previous_schema_keeps_every_row() {
+    upgrade_keeps_every_row(&sqlite_at(3, PREVIOUS_SCHEMA_ROWS)).await;
 }
 
 #[cfg(feature = "postgres")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
 async fn postgres_upgrade_from_the_previous_schema_keeps_every_row() {
-    use diesel::connection::SimpleConnection as _;
-    use diesel_migrations::MigrationHarness as _;
-    let db = clientele_test_support::TestDb::empty(clientele_test_support::Backend::Postgres);
-    {
-        let mut c = PgConnection::establish(db.url()).expect("connect");
-        for _ in 0..3 {
-            c.run_next_migration(POSTGRES_MIGRATIONS_ALL)
-                .expect("a previous migration");
-        }
-        c.batch_execute(PREVIOUS_SCHEMA_ROWS)
-            .expect("rows of the previous schema");
-    }
-    upgrade_keeps_every_row(&db).await;
+    upgrade_keeps_every_row(&postgres_at(3, PREVIOUS_SCHEMA_ROWS)).await;
 }
 
 /// Rows of schema 5 (counts in `organizations.client_count`), for migration 6: A on enterprise
@@ -784,38 +795,14 @@ async fn counts_survive_migration_6(db: &clientele_test_support::TestDb) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_migration_6_keeps_the_counts() {
-    use diesel::connection::SimpleConnection as _;
-    use diesel_migrations::MigrationHarness as _;
-    let db = clientele_test_support::TestDb::empty(clientele_test_support::Backend::Sqlite);
-    {
-        let path = db.url().trim_start_matches("sqlite://").to_owned();
-        let mut c =
-            <diesel::SqliteConnection as diesel::Connection>::establish(&path).expect("open");
-        for _ in 0..5 {
-            c.run_next_migration(clientele_adapters_diesel::SQLITE_MIGRATIONS)
-                .expect("a previous migration");
-        }
-        c.batch_execute(SCHEMA_5_ROWS).expect("rows of schema 5");
-    }
-    counts_survive_migration_6(&db).await;
+    counts_survive_migration_6(&sqlite_at(5, SCHEMA_5_ROWS)).await;
 }
 
 #[cfg(feature = "postgres")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
 async fn postgres_migration_6_keeps_the_counts() {
-    use diesel::connection::SimpleConnection as _;
-    use diesel_migrations::MigrationHarness as _;
-    let db = clientele_test_support::TestDb::empty(clientele_test_support::Backend::Postgres);
-    {
-        let mut c = PgConnection::establish(db.url()).expect("connect");
-        for _ in 0..5 {
-            c.run_next_migration(POSTGRES_MIGRATIONS_ALL)
-                .expect("a previous migration");
-        }
-        c.batch_execute(SCHEMA_5_ROWS).expect("rows of schema 5");
-    }
-    counts_survive_migration_6(&db).await;
+    counts_survive_migration_6(&postgres_at(5, SCHEMA_5_ROWS)).await;
 }
 
 /// SQLite's search index refers to the clients by rowid: renames, deletes and a `VACUUM` keep it
@@ -992,16 +979,8 @@ async fn slug_policy_after_a_counter_reset(store: &DieselStore, forget_counter: 
             .expect("create");
     }
     forget_counter();
-    let created = store
-        .create_client(client(&o, "X!"), unlimited())
-        .await
-        .expect("create");
-    assert_eq!(created.slug.as_str(), "x-5");
-    let next = store
-        .create_client(client(&o, "X?"), unlimited())
-        .await
-        .expect("create");
-    assert_eq!(next.slug.as_str(), "x-6");
+    assert_eq!(slug_of_new(store, &o, "X!").await, "x-5");
+    assert_eq!(slug_of_new(store, &o, "X?").await, "x-6");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

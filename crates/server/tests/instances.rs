@@ -126,14 +126,7 @@ async fn revocation_is_seen_by_another_instance_postgres() {
         .json();
     let path = format!("/v1/clients/{}", created["data"]["id"].as_str().unwrap());
     assert_eq!(get(second.url(), path.clone()).await, 200);
-    let me = app.call("GET", "/v1/auth/me", None).await.json();
-    let id: clientele_domain::ApiKeyId = me["api_key_id"].as_str().unwrap().parse().unwrap();
-    app.server
-        .services
-        .accounts
-        .revoke_api_key(id)
-        .await
-        .unwrap();
+    app.revoke_own_key().await;
     for p in [path.as_str(), "/v1/clients", "/v1/auth/me"] {
         assert_eq!(get(second.url(), p.to_owned()).await, 401, "{p}");
         assert_eq!(get(app.server.url(), p.to_owned()).await, 401, "{p}");

@@ -168,13 +168,7 @@ async fn authentication(app: TestApp) {
     }
 
     // A revoked key is refused from the next request on.
-    let id: clientele_domain::ApiKeyId = me["api_key_id"].as_str().unwrap().parse().unwrap();
-    app.server
-        .services
-        .accounts
-        .revoke_api_key(id)
-        .await
-        .unwrap();
+    app.revoke_own_key().await;
     let res = app.call("GET", "/v1/auth/me", None).await;
     assert_eq!(
         (res.status.as_u16(), res.json()),

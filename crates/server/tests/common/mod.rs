@@ -112,6 +112,22 @@ impl TestApp {
         }
     }
 
+    /// Revokes this app's own key (found through `GET /v1/auth/me`), as an operator would.
+    pub async fn revoke_own_key(&self) {
+        let me = self.call("GET", "/v1/auth/me", None).await.json();
+        let id: clientele_domain::ApiKeyId = me["api_key_id"]
+            .as_str()
+            .expect("the key's id")
+            .parse()
+            .expect("a key id");
+        self.server
+            .services
+            .accounts
+            .revoke_api_key(id)
+            .await
+            .expect("revoke");
+    }
+
     /// A request authenticated with this app's key; a body is sent as `application/json`.
     pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Res {
         self.call_as(&self.key, method, path, body).await
