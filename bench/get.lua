@@ -1,13 +1,17 @@
--- wrk: GET of the URL given on the command line, with the API key when BENCH_KEY is set.
-local key = os.getenv("BENCH_KEY")
-if key and key ~= "" then
-  wrk.headers["X-API-Key"] = key
+-- wrk: GET of the URL given on the command line, with the API key of BENCH_KEY, or each request
+-- with the next key of BENCH_KEYS_FILE (bench/common.lua); no key when neither is set.
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
+local keys = common.keys()
+
+if #keys == 1 then
+  wrk.headers["X-API-Key"] = keys[1]
+elseif #keys > 1 then
+  local i = math.random(#keys)
+  function request()
+    i = i % #keys + 1
+    wrk.headers["X-API-Key"] = keys[i]
+    return wrk.format(nil)
+  end
 end
 
-function done(summary, latency, requests)
-  local secs = summary.duration / 1e6
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT %.1f %.3f %.3f %d %d\n",
-    summary.requests / secs, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, errors))
-end
+done = common.done

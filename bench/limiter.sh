@@ -40,7 +40,7 @@ first=$(head -n1 "$TMP/keys")
 id=$(curl -sf -X POST "http://127.0.0.1:$off/v1/clients" -H "X-API-Key: $first" -H 'Content-Type: application/json' \
   -d '{"name":"Read me","type":"t","subscription_plan":"p"}' | jq -r .data.id)
 run() { # PORT
-  BENCH_KEYS_FILE="$TMP/keys" wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s -s bench/get_keys.lua \
+  BENCH_KEYS_FILE="$TMP/keys" wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s -s bench/get.lua \
     "http://127.0.0.1:$1/v1/clients/$id" | awk '/^RESULT/ {print $2, $5}'
 }
 run "$off" >/dev/null; run "$on" >/dev/null   # warm both

@@ -616,7 +616,7 @@ def tenants(tmp):
             for k in TENANTS:
                 keys = tmp / f"keys-{k}"
                 keys.write_text("".join(key + "\n" for _, key in orgs[:k]))
-                res = wrk(f"tenants-{k}", server.base + "/v1/clients", "create_keys.lua", {"BENCH_KEYS_FILE": str(keys)})
+                res = wrk(f"tenants-{k}", server.base + "/v1/clients", "create.lua", {"BENCH_KEYS_FILE": str(keys)})
                 TENANT_RESULTS[k] = res
                 log(f"   {k} organizations: {res['rps']:.1f} creates/s, p99 {res['p99']:.1f} ms")
         # The database's ceiling for a create: a plain one-row insert (autocommit) into a table of

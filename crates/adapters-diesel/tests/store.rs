@@ -653,6 +653,23 @@ fn org_with(id: OrganizationId) -> Organization {
     }
 }
 
+/// Runs `sql` on the test database over a connection of its own, as an operator's client would.
+fn execute(db: &clientele_test_support::TestDb, sql: &str) {
+    use diesel::connection::SimpleConnection as _;
+    let done = match db.url().strip_prefix("sqlite://") {
+        Some(path) => <diesel::SqliteConnection as diesel::Connection>::establish(path)
+            .expect("open")
+            .batch_execute(sql),
+        #[cfg(feature = "postgres")]
+        None => PgConnection::establish(db.url())
+            .expect("connect")
+            .batch_execute(sql),
+        #[cfg(not(feature = "postgres"))]
+        None => panic!("not an SQLite database: {}", db.url()),
+    };
+    done.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
 /// An empty SQLite database brought to its first `migrations` migrations, with `rows` in it.
 fn sqlite_at(migrations: usize, rows: &str) -> clientele_test_support::TestDb {
     use diesel::connection::SimpleConnection as _;
@@ -810,7 +827,6 @@ async fn postgres_migration_6_keeps_the_counts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_search_index_follows_renames_deletes_and_vacuum() {
     use clientele_domain::{ClientPatch, ClientQuery};
-    use diesel::connection::SimpleConnection as _;
     let db = Db::sqlite();
     let store = &db.store;
     let o = org("Search", Plan::Enterprise);
@@ -866,12 +882,7 @@ async fn sqlite_search_index_follows_renames_deletes_and_vacuum() {
         ),
         expected
     );
-    {
-        let path = db.url().trim_start_matches("sqlite://").to_owned();
-        let mut c =
-            <diesel::SqliteConnection as diesel::Connection>::establish(&path).expect("open");
-        c.batch_execute("VACUUM").expect("vacuum");
-    }
+    execute(&db, "VACUUM");
     assert_eq!(
         names(
             store
@@ -969,7 +980,8 @@ async fn postgres_creates_share_the_organization_and_wait_for_a_plan_change() {
 /// base's counter gone (as migration 4 left every counter), a new "X" tries 1, 2, 3, then 5 (the
 /// fourth attempt moves the counter by 2): `x-5`, as the memory store gives. (On PostgreSQL the
 /// one-statement create makes the first attempt and the transaction goes on from the second.)
-async fn slug_policy_after_a_counter_reset(store: &DieselStore, forget_counter: impl FnOnce()) {
+async fn slug_policy_after_a_counter_reset(db: &Db) {
+    let store = &db.store;
     let o = org("Reset", Plan::Enterprise);
     store.create_organization(&o).await.expect("org");
     for name in ["X", "X 2", "X 3"] {
@@ -978,38 +990,21 @@ async fn slug_policy_after_a_counter_reset(store: &DieselStore, forget_counter: 
             .await
             .expect("create");
     }
-    forget_counter();
+    execute(db, "DELETE FROM slug_counters WHERE base = 'x'");
     assert_eq!(slug_of_new(store, &o, "X!").await, "x-5");
     assert_eq!(slug_of_new(store, &o, "X?").await, "x-6");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_slug_policy_after_a_counter_reset() {
-    use diesel::connection::SimpleConnection as _;
-    let db = Db::sqlite();
-    let path = db.url().trim_start_matches("sqlite://").to_owned();
-    slug_policy_after_a_counter_reset(&db.store, || {
-        <diesel::SqliteConnection as diesel::Connection>::establish(&path)
-            .expect("open")
-            .batch_execute("DELETE FROM slug_counters WHERE base = 'x'")
-            .expect("forget");
-    })
-    .await;
+    slug_policy_after_a_counter_reset(&Db::sqlite()).await;
 }
 
 #[cfg(feature = "postgres")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: scripts/test.sh runs it when PostgreSQL answers"]
 async fn postgres_slug_policy_after_a_counter_reset() {
-    use diesel::connection::SimpleConnection as _;
-    let db = Db::postgres();
-    slug_policy_after_a_counter_reset(&db.store, || {
-        PgConnection::establish(db.url())
-            .expect("connect")
-            .batch_execute("DELETE FROM slug_counters WHERE base = 'x'")
-            .expect("forget");
-    })
-    .await;
+    slug_policy_after_a_counter_reset(&Db::postgres()).await;
 }
 
 /// Deletes, limited creates (counting first, on shard 0), unlimited creates (one statement, or
@@ -1060,16 +1055,12 @@ async fn postgres_racing_creates_and_deletes_keep_the_count() {
     for t in tasks {
         t.await.expect("no panic");
     }
-    let rows = {
-        use diesel::dsl::count_star;
-        use diesel::{ExpressionMethods as _, QueryDsl as _};
-        diesel::table! { clients (organization_id, id) { organization_id -> Text, id -> Text, } }
-        clients::table
-            .filter(clients::organization_id.eq(o.id.to_string()))
-            .select(count_star())
-            .get_result::<i64>(&mut PgConnection::establish(db.url()).expect("connect"))
-            .expect("count")
-    };
+    let rows: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+        "(SELECT count(*) FROM clients WHERE organization_id = '{}')",
+        o.id
+    )))
+    .get_result(&mut PgConnection::establish(db.url()).expect("connect"))
+    .expect("count the rows");
     let (_, counted) = a.plan_usage(o.id).await.expect("usage");
     assert_eq!(counted, u64::try_from(rows).expect("rows"));
     assert!(
