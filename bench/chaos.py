@@ -39,16 +39,17 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import harness
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = os.environ.get("CHAOS_BIN", str(ROOT / "target/release/clientele"))
 PG_ADMIN = os.environ.get("CHAOS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 OUT = ROOT / "bench/results"
-HOST = "127.0.0.1"
+HOST = harness.HOST
 PASSWORD = "correct horse battery"
 
 ROWS = []  # (scenario, figure, measured, goal, verdict)
 FLAGS = {}  # scenario -> the flags its servers got beyond the common ones
-PROCS = []  # every process started, stopped at the end whatever happens
 DATABASES = []  # every database created, dropped at the end whatever happens
 
 
@@ -56,12 +57,6 @@ def row(scenario, figure, measured, goal="-", ok=None):
     verdict = {None: "INFO", "SKIP": "SKIP"}.get(ok) or ("PASS" if ok else "FAIL")
     ROWS.append((scenario, figure, str(measured), goal, verdict))
     print(f"[{scenario}] {figure}: {measured}  (goal: {goal})  {verdict}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- PostgreSQL and the binary
@@ -84,11 +79,7 @@ def pg_check():
 
 def pg_url(database, port=None):
     """PG_ADMIN pointing at another database (and, for the proxy, another port)."""
-    u = urllib.parse.urlsplit(PG_ADMIN)
-    netloc = u.netloc
-    if port is not None:
-        netloc = f"{netloc.rpartition('@')[0]}@{HOST}:{port}" if "@" in netloc else f"{HOST}:{port}"
-    return urllib.parse.urlunsplit((u.scheme, netloc, "/" + database, u.query, ""))
+    return harness.pg_url(PG_ADMIN, database, port)
 
 
 @contextlib.contextmanager
@@ -108,11 +99,7 @@ def fresh_database(tag):
 
 def admin(url, *args):
     """An administration command (`clientele orgs create ...`): its JSON."""
-    env = dict(os.environ, CLIENTELE_DATABASE_URL=url, CLIENTELE_LOG="off")
-    r = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError(f"clientele {' '.join(args)}: {r.stderr.strip()}")
-    return json.loads(r.stdout)
+    return harness.admin(BIN, url, *args, timeout=120)
 
 
 def organization_key(url):
@@ -122,49 +109,16 @@ def organization_key(url):
     return admin(url, "keys", "create", "--org", org, "--name", "chaos")["key"]
 
 
-class Server:
-    """`clientele serve` on a free port, its output in bench/results/chaos-NAME.log."""
+class Server(harness.Server):
+    """`clientele serve` with the scenario's FLAGS, its output in bench/results/chaos-NAME.log."""
 
     def __init__(self, name, database_url, flags, tmp):
-        self.name, self.port = name, free_port()
-        self.args = [BIN, "serve", "--bind", f"{HOST}:{self.port}", "--database-url", database_url,
-                     "--mail-dir", str(tmp / f"mail-{name}"),
-                     "--bootstrap-key-file", str(tmp / f"key-{name}"), *flags]
-        self.log_path = OUT / f"chaos-{name}.log"
-        self.log = open(self.log_path, "w")
-        # Its own session: a Ctrl-C in the terminal reaches only this script, which stops it.
-        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        PROCS.append(self.proc)
-        self.pid = self.proc.pid
+        super().__init__(BIN, name, [
+            "--database-url", database_url, "--mail-dir", str(tmp / f"mail-{name}"),
+            "--bootstrap-key-file", str(tmp / f"key-{name}"), *flags], OUT / f"chaos-{name}.log")
 
     def wait_ready(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            if request(self.port, "GET", "/health", timeout=1).status == 200:
-                return self
-            time.sleep(0.1)
-        tail = self.log_path.read_text()[-2000:]
-        raise RuntimeError(f"server {self.name} did not start (exit {self.proc.poll()}):\n{tail}")
-
-    def stop(self, timeout=40):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
-
-    def __enter__(self):
-        return self.wait_ready()
-
-    def __exit__(self, exc_type, *_):
-        self.stop(timeout=5 if exc_type else 40)  # after an error or Ctrl-C, no graceful wait
+        return super().wait_ready(timeout)
 
 
 # ---------------------------------------------------------------- HTTP
@@ -770,10 +724,7 @@ def main(argv):
                 traceback.print_exc()
                 row(name, "scenario failed", f"{type(e).__name__}: {e}".splitlines()[0], ok=False)
     finally:
-        for p in PROCS:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        harness.kill_all()
         for name in list(DATABASES):
             psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         tmp.cleanup()

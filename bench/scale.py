@@ -45,16 +45,16 @@ import os
 import random
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
-import urllib.parse
 import uuid
 from pathlib import Path
+
+import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = os.environ.get("SCALE_BIN", str(ROOT / "target/release/clientele"))
@@ -65,12 +65,11 @@ DURATION = int(os.environ.get("SCALE_DURATION", "8"))
 CONNS = int(os.environ.get("SCALE_CONNECTIONS", "16"))
 THREADS = min(2, CONNS)
 OUT = ROOT / "bench/results"
-HOST = "127.0.0.1"
+HOST = harness.HOST
 PHASES = ("postgres", "tenants", "sqlite")
 TENANTS = (1, 16, 64)
 SEARCH = "client 1234"
 
-PROCS = []  # every server started, stopped at the end whatever happens
 DATABASES = []  # every PostgreSQL database created, dropped at the end whatever happens
 RESULTS = {}  # (backend, request, n) -> wrk figures
 TENANT_RESULTS = {}  # organizations -> wrk figures
@@ -106,18 +105,11 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 # ---------------------------------------------------------------- PostgreSQL
 
 
 def pg_url(database):
-    u = urllib.parse.urlsplit(PG_ADMIN)
-    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + database, u.query, ""))
+    return harness.pg_url(PG_ADMIN, database)
 
 
 def psql(url, sql, timeout=1800):
@@ -152,11 +144,7 @@ def fresh_database(tag):
 
 def admin(url, *args):
     """An administration command (`clientele orgs create ...`): its JSON."""
-    env = dict(os.environ, CLIENTELE_DATABASE_URL=url, CLIENTELE_LOG="off")
-    r = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=300)
-    if r.returncode != 0:
-        raise RuntimeError(f"clientele {' '.join(args)}: {r.stderr.strip()}")
-    return json.loads(r.stdout) if r.stdout.strip() else None
+    return harness.admin(BIN, url, *args)
 
 
 def organization(url, name):
@@ -166,41 +154,14 @@ def organization(url, name):
     return org, key
 
 
-class Server:
-    """`clientele serve` on a free port, its output in bench/results/scale-NAME-server.log."""
+class Server(harness.Server):
+    """`clientele serve` without rate limits, its output in bench/results/scale-NAME-server.log."""
 
     def __init__(self, name, database_url, tmp):
-        self.name, self.port = name, free_port()
-        self.base = f"http://{HOST}:{self.port}"
-        args = [BIN, "serve", "--bind", f"{HOST}:{self.port}", "--database-url", database_url,
-                "--rate-limit", "0", "--create-rate-limit", "0", "--log", "warn",
-                "--mail-dir", str(tmp / "mail"), "--bootstrap-key-file", str(tmp / f"bootstrap-{name}")]
-        self.log_path = OUT / f"scale-{name}-server.log"
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        PROCS.append(self.proc)
-
-    def __enter__(self):
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            if request(self.port, "GET", "/health", timeout=1)[0] == 200:
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server {self.name} did not start:\n{self.log_path.read_text()[-2000:]}")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-    def __exit__(self, *_):
-        self.stop()
+        super().__init__(BIN, name, [
+            "--database-url", database_url, "--rate-limit", "0", "--create-rate-limit", "0", "--log", "warn",
+            "--mail-dir", str(tmp / "mail"), "--bootstrap-key-file", str(tmp / f"bootstrap-{name}")],
+            OUT / f"scale-{name}-server.log")
 
 
 def request(port, method, path, key=None, body=None, timeout=120):
@@ -781,10 +742,7 @@ def main(argv):
                 traceback.print_exc()
                 FAILURES.append(f"{phase}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
     finally:
-        for p in PROCS:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        harness.kill_all()
         for name in list(DATABASES):
             with contextlib.suppress(Exception):
                 psql(PG_ADMIN, f"DROP DATABASE IF EXISTS {name} WITH (FORCE);", timeout=120)
